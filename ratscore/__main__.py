@@ -114,14 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"backend {name}:")
         for label, check in _CHECKS:
             start = time.perf_counter()
+            detail = ""
             try:
                 ok = check(crypto)
             except CryptoError as exc:
                 ok = False
-                label += f" raised {type(exc).__name__}: {exc}"
+                detail = f" raised {type(exc).__name__}: {exc}"
             elapsed = (time.perf_counter() - start) * 1000
             failures += not ok
-            print(f"  {'ok  ' if ok else 'FAIL'} {label}  [{elapsed:.1f} ms]")
+            print(f"  {'ok  ' if ok else 'FAIL'} {label}{detail}  [{elapsed:.1f} ms]")
     ok = _cbor()
     failures += not ok
     print(f"{'ok  ' if ok else 'FAIL'} strict CBOR (RFC 8949 App. A)")

@@ -165,7 +165,9 @@ def _verify_cases(
         ("ed448_test.json", KeyType.ED448, SignatureAlgorithm.ED448),
     ],
 )
-def test_eddsa(crypto: CryptoProvider, file_name: str, key_type: KeyType, algorithm: SignatureAlgorithm) -> None:
+def test_eddsa(
+    crypto: CryptoProvider, file_name: str, key_type: KeyType, algorithm: SignatureAlgorithm
+) -> None:
     def public_key_of(case: WycheproofCase) -> PublicKey:
         return crypto.load_public_key(key_type, bytes.fromhex(case.group["publicKey"]["pk"]))
 
@@ -183,7 +185,7 @@ _ECDSA_FILES = [
 ]
 
 
-@pytest.mark.parametrize(("file_name", "key_type", "algorithm", "encoding"), _ECDSA_FILES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("file_name", "key_type", "algorithm", "encoding"), _ECDSA_FILES, ids=str)
 def test_ecdsa(
     crypto: CryptoProvider,
     file_name: str,
