@@ -13,7 +13,8 @@ from collections import OrderedDict
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature as _LibInvalidSignature
-from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm as _LibUnsupported
+from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import UnsupportedAlgorithm as _LibUnsupported
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa, x448, x25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
@@ -29,7 +30,7 @@ from ratscore.errors import (
 )
 
 from ._hashing import StdlibHashing
-from .policy import RSA_MAX_BITS, RSA_MIN_BITS, check_aead_inputs, check_signature_key
+from .policy import RSA_MAX_BITS, RSA_MIN_BITS, check_aead_inputs, check_ed25519_public_key, check_signature_key
 from .types import (
     AeadAlgorithm,
     EcdsaEncoding,
@@ -277,6 +278,8 @@ class CryptographyProvider(StdlibHashing):
         if key_type in _OKP_PUBLIC:
             if len(data) != key_type.size:
                 raise InvalidPublicKey(f"{key_type.label} public key must be {key_type.size} bytes")
+            if key_type is KeyType.ED25519:
+                check_ed25519_public_key(data)
             return PublicKey(key_type=key_type, data=bytes(data))
         lib_key = _load_library_public_key(PublicKey(key_type=key_type, data=bytes(data)))
         if key_type is KeyType.RSA:
@@ -296,6 +299,8 @@ class CryptographyProvider(StdlibHashing):
         lib_key = self._public_keys.get(public_key)
         if public_key.key_type is KeyType.RSA:
             _check_rsa_size(lib_key.key_size)
+        if public_key.key_type is KeyType.ED25519:
+            check_ed25519_public_key(public_key.data)
         try:
             if algorithm in (SignatureAlgorithm.ED25519, SignatureAlgorithm.ED448):
                 lib_key.verify(signature, data)

@@ -6,7 +6,7 @@ rule that decides accept/reject and is not the library's own lives here.
 
 from __future__ import annotations
 
-from ratscore.errors import CryptoError, InvalidPrivateKey, UnsupportedAlgorithm
+from ratscore.errors import CryptoError, InvalidPrivateKey, InvalidPublicKey, UnsupportedAlgorithm
 
 from .types import AeadAlgorithm, KeyType, SignatureAlgorithm
 
@@ -15,6 +15,7 @@ __all__ = [
     "RSA_MAX_BITS",
     "RSA_MIN_BITS",
     "check_aead_inputs",
+    "check_ed25519_public_key",
     "check_signature_key",
     "ec_scalar_from_bytes",
 ]
@@ -49,6 +50,25 @@ def check_aead_inputs(algorithm: AeadAlgorithm, nonce: bytes, plaintext_length: 
         limit = _GCM_MAX_PLAINTEXT
     if plaintext_length > limit:
         raise CryptoError(f"{algorithm.label} plaintext longer than {limit} bytes")
+
+
+_P25519 = (1 << 255) - 19
+
+
+def check_ed25519_public_key(data: bytes) -> None:
+    """RFC 8032 §5.1.3 decoding failures that OpenSSL lets through, refused on both backends.
+
+    "If the resulting y >= p, decoding fails" and "if x = 0 and x_0 = 1, decoding
+    fails".  x = 0 exactly when y = 1 or y = p - 1, so both are integer compares.
+    (A y with no square root is refused at verification by both backends.)
+    """
+    if len(data) != 32:
+        raise InvalidPublicKey("Ed25519 public key must be 32 bytes")
+    y = int.from_bytes(data, "little") & ((1 << 255) - 1)
+    if y >= _P25519:
+        raise InvalidPublicKey("Ed25519 public key has a non-canonical y coordinate")
+    if data[31] >> 7 and y in (1, _P25519 - 1):
+        raise InvalidPublicKey("Ed25519 public key encodes x = 0 with the sign bit set")
 
 
 def check_signature_key(algorithm: SignatureAlgorithm, key_type: KeyType) -> None:

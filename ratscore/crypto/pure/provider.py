@@ -30,6 +30,7 @@ from ..policy import (
     RSA_MAX_BITS,
     RSA_MIN_BITS,
     check_aead_inputs,
+    check_ed25519_public_key,
     check_signature_key,
     ec_scalar_from_bytes,
 )
@@ -204,6 +205,8 @@ class PureProvider(StdlibHashing):
         if key_type in _OKP_PUBLIC:
             if len(data) != key_type.size:
                 raise InvalidPublicKey(f"{key_type.label} public key must be {key_type.size} bytes")
+            if key_type is KeyType.ED25519:
+                check_ed25519_public_key(data)
             return PublicKey(key_type=key_type, data=data)
         if key_type.is_ec:
             curve = _CURVES[key_type]
@@ -226,6 +229,8 @@ class PureProvider(StdlibHashing):
         key_type = public_key.key_type
         check_signature_key(algorithm, key_type)
         if key_type in _EDDSA_VERIFY:
+            if key_type is KeyType.ED25519:
+                check_ed25519_public_key(public_key.data)
             if not _EDDSA_VERIFY[key_type](public_key.data, data, signature):
                 raise InvalidSignature()
             return
