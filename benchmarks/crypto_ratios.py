@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.timing import Candidate, GroupResult, run_group  # noqa: E402
-from ratscore.crypto import (  # noqa: E402
+from benchmarks.timing import Candidate, GroupResult, run_group
+from ratscore.crypto import (
     AeadAlgorithm,
     CryptoProvider,
     EcdsaEncoding,

@@ -15,17 +15,17 @@ Error texts never carry key material, and a MAC or tag failure never says why.
 from __future__ import annotations
 
 __all__ = [
-    "ProtocolError",
-    "LocalProtocolError",
-    "RemoteProtocolError",
-    "DecodeError",
-    "EncodeError",
     "CryptoError",
+    "DecodeError",
     "DecryptError",
-    "InvalidSignature",
+    "EncodeError",
     "InvalidKey",
-    "InvalidPublicKey",
     "InvalidPrivateKey",
+    "InvalidPublicKey",
+    "InvalidSignature",
+    "LocalProtocolError",
+    "ProtocolError",
+    "RemoteProtocolError",
     "UnsupportedAlgorithm",
 ]
 

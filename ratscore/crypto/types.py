@@ -25,17 +25,17 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 __all__ = [
-    "HashAlgorithm",
-    "AeadAlgorithm",
-    "KeyType",
-    "SignatureAlgorithm",
-    "EcdsaEncoding",
-    "PublicKey",
-    "HashContext",
     "Aead",
-    "Signer",
-    "PrivateKey",
+    "AeadAlgorithm",
     "CryptoProvider",
+    "EcdsaEncoding",
+    "HashAlgorithm",
+    "HashContext",
+    "KeyType",
+    "PrivateKey",
+    "PublicKey",
+    "SignatureAlgorithm",
+    "Signer",
 ]
 
 
