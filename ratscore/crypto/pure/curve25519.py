@@ -440,10 +440,13 @@ def ed25519_public_key(seed: bytes) -> bytes:
     return _encode_point(_base_multiply(s))
 
 
-def ed25519_sign(seed: bytes, message: bytes) -> bytes:
+def ed25519_sign(seed: bytes, message: bytes, *, public_key: bytes | None = None) -> bytes:
     """RFC 8032 §5.1.6: pure Ed25519 signature (no context), 64 bytes."""
     s, prefix = _expand_seed(seed)
-    public_key = _encode_point(_base_multiply(s))
+    # ``public_key``, when the caller holds it, must be this seed's: it saves a
+    # second fixed-base multiplication per signature.
+    if public_key is None:
+        public_key = _encode_point(_base_multiply(s))
     r = int.from_bytes(hashlib.sha512(prefix + message).digest(), "little") % L
     r_encoded = _encode_point(_base_multiply(r))
     k = int.from_bytes(hashlib.sha512(r_encoded + public_key + message).digest(), "little") % L

@@ -406,10 +406,13 @@ def ed448_public_key(seed: bytes) -> bytes:
     return _encode_point(_base_multiply(s))
 
 
-def ed448_sign(seed: bytes, message: bytes) -> bytes:
+def ed448_sign(seed: bytes, message: bytes, *, public_key: bytes | None = None) -> bytes:
     """RFC 8032 §5.2.6: pure Ed448 signature with an empty context, 114 bytes."""
     s, prefix = _expand_seed(seed)
-    public_key = _encode_point(_base_multiply(s))
+    # ``public_key``, when the caller holds it, must be this seed's: it saves a
+    # second fixed-base multiplication per signature.
+    if public_key is None:
+        public_key = _encode_point(_base_multiply(s))
     r = int.from_bytes(_shake256(_DOM4_PURE + prefix + message), "little") % L
     r_encoded = _encode_point(_base_multiply(r))
     k = int.from_bytes(_shake256(_DOM4_PURE + r_encoded + public_key + message), "little") % L

@@ -54,7 +54,7 @@ _OKP_PUBLIC: dict[KeyType, Callable[[bytes], bytes]] = {
     KeyType.ED448: curve448.ed448_public_key,
 }
 _OKP_PRIVATE_SIZE = {KeyType.X25519: 32, KeyType.X448: 56, KeyType.ED25519: 32, KeyType.ED448: 57}
-_EDDSA_SIGN: dict[KeyType, Callable[[bytes, bytes], bytes]] = {
+_EDDSA_SIGN: dict[KeyType, Callable[..., bytes]] = {
     KeyType.ED25519: curve25519.ed25519_sign,
     KeyType.ED448: curve448.ed448_sign,
 }
@@ -157,7 +157,7 @@ class _PurePrivateKey:
         key_type = self._key_type
         check_signature_key(algorithm, key_type)
         if key_type in _EDDSA_SIGN:
-            return _EDDSA_SIGN[key_type](self._private, data)
+            return _EDDSA_SIGN[key_type](self._private, data, public_key=self._public.data)
         hash_algorithm = algorithm.hash_algorithm
         assert hash_algorithm is not None
         digest = hashlib.new(hash_algorithm.hashlib_name, data).digest()
