@@ -89,3 +89,42 @@ def nist_blocks(text: str) -> Iterator[dict[str, str]]:
             block[key] = value.strip()
     if block:
         yield block
+
+
+def cavp_records(text: str, persistent: tuple[str, ...] = ("Key",)) -> Iterator[dict[str, str]]:
+    """Records of a NIST CAVP ``.rsp`` file, each merged with the values in force.
+
+    ``[A = 1, B = 2]`` section headers and ``KEY = VALUE`` lines outside a record
+    (file headers, and the ``persistent`` keys, which also close the open record)
+    set values that every later record inherits; ``Count = N`` opens a record.
+    """
+    state: dict[str, str] = {}
+    record: dict[str, str] | None = None
+    for raw in [*text.splitlines(), "Count = end"]:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            if record is not None:
+                yield {**state, **record}
+                record = None
+            for part in line[1:-1].split(","):
+                name, sep, value = part.partition("=")
+                if sep:
+                    state[name.strip()] = value.strip()
+            continue
+        name, sep, value = line.partition("=")
+        if not sep:
+            continue
+        name, value = name.strip(), value.strip()
+        if name.lower() == "count" or name in persistent:
+            if record is not None:
+                yield {**state, **record}
+            record = {} if name.lower() == "count" else None
+            if name in persistent:
+                state[name] = value
+            continue
+        if record is None:
+            state[name] = value
+        else:
+            record[name] = value
