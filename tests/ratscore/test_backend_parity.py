@@ -83,7 +83,7 @@ def test_key_agreement_agrees(backends: tuple[CryptoProvider, CryptoProvider], k
 
 
 def _signing_cases() -> list[tuple[SignatureAlgorithm, KeyType, EcdsaEncoding]]:
-    cases = []
+    cases: list[tuple[SignatureAlgorithm, KeyType, EcdsaEncoding]] = []
     for algorithm in SignatureAlgorithm:
         for key_type in algorithm.compatible_key_types():
             encodings = list(EcdsaEncoding) if algorithm.is_ecdsa else [EcdsaEncoding.DER]
