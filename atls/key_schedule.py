@@ -1,0 +1,326 @@
+"""The TLS 1.3 key schedule (RFC 8446 §7.1-§7.5) and the handshake transcript (§4.4.1).
+
+Theory of operation::
+
+             0 (or PSK)
+             |
+   0 -> HKDF-Extract = Early Secret
+             |
+       Derive-Secret(., "derived", "")
+             |
+   (EC)DHE -> HKDF-Extract = Handshake Secret --> "c hs traffic", "s hs traffic"
+             |                                     (transcript ClientHello..ServerHello)
+       Derive-Secret(., "derived", "")
+             |
+   0 -> HKDF-Extract = Master Secret --> "c ap traffic", "s ap traffic", "exp master"
+                                         (transcript ClientHello..server Finished)
+                                     --> "res master" (..client Finished; unused here)
+
+``KeySchedule`` walks that ladder once, in order; each step takes the transcript hash
+it needs.  ``Transcript`` is the running hash of the handshake messages: it buffers
+messages until the cipher suite (and therefore the hash) is known, and replaces
+ClientHello1 with the synthetic message_hash after a HelloRetryRequest.  Everything
+goes through the ``CryptoProvider`` (hash_context, hmac, hkdf_extract, hkdf_expand).
+
+The same primitives serve Exported Authenticators (RFC 9261): ``Exporter`` is the
+TLS-Exporter of §7.5 over ``exporter_master_secret``; ``Transcript.digest`` gives the
+transcript hash at any point; ``KeySchedule.hash_algorithm`` the negotiated hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ratscore.crypto.types import CryptoProvider, HashAlgorithm, HashContext
+from ratscore.errors import EncodeError, LocalProtocolError
+
+from .enums import CipherSuite, Role
+from .messages import encode_message_hash
+
+__all__ = [
+    "ApplicationSecrets",
+    "Exporter",
+    "HandshakeSecrets",
+    "KeySchedule",
+    "TrafficKeys",
+    "Transcript",
+    "certificate_verify_content",
+    "derive_secret",
+    "encode_hkdf_label",
+    "finished_key",
+    "finished_verify_data",
+    "hkdf_expand_label",
+    "next_traffic_secret",
+    "tls_exporter",
+    "traffic_keys",
+]
+
+
+def encode_hkdf_label(label: bytes, context: bytes, length: int) -> bytes:
+    """RFC 8446 §7.1 ``HkdfLabel``: uint16 length || opaque label<7..255> = "tls13 " + Label ||
+    opaque context<0..255>."""
+    full_label = b"tls13 " + label
+    if len(full_label) > 255 or len(context) > 255 or not 0 <= length < 1 << 16:
+        raise EncodeError("HKDF-Expand-Label label, context or length out of range")
+    return length.to_bytes(2, "big") + bytes([len(full_label)]) + full_label + bytes([len(context)]) + context
+
+
+def hkdf_expand_label(
+    crypto: CryptoProvider, hash_algorithm: HashAlgorithm, secret: bytes, label: bytes, context: bytes, length: int
+) -> bytes:
+    """RFC 8446 §7.1: HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length)."""
+    return crypto.hkdf_expand(hash_algorithm, secret, encode_hkdf_label(label, context, length), length)
+
+
+def derive_secret(
+    crypto: CryptoProvider, hash_algorithm: HashAlgorithm, secret: bytes, label: bytes, transcript_hash: bytes
+) -> bytes:
+    """RFC 8446 §7.1: Derive-Secret(Secret, Label, Messages) =
+    HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length).
+    Takes the transcript hash itself, not the messages."""
+    return hkdf_expand_label(crypto, hash_algorithm, secret, label, transcript_hash, hash_algorithm.digest_size)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrafficKeys:
+    """RFC 8446 §7.3 write key and IV for one direction and epoch."""
+
+    key: bytes
+    iv: bytes
+
+    def __repr__(self) -> str:
+        return "TrafficKeys(<secret>)"
+
+
+def traffic_keys(crypto: CryptoProvider, suite: CipherSuite, traffic_secret: bytes) -> TrafficKeys:
+    """RFC 8446 §7.3: key = HKDF-Expand-Label(Secret, "key", "", key_length),
+    iv = HKDF-Expand-Label(Secret, "iv", "", iv_length)."""
+    hash_algorithm = suite.hash_algorithm
+    return TrafficKeys(
+        key=hkdf_expand_label(crypto, hash_algorithm, traffic_secret, b"key", b"", suite.key_length),
+        iv=hkdf_expand_label(crypto, hash_algorithm, traffic_secret, b"iv", b"", suite.iv_length),
+    )
+
+
+def next_traffic_secret(crypto: CryptoProvider, hash_algorithm: HashAlgorithm, traffic_secret: bytes) -> bytes:
+    """RFC 8446 §7.2: application_traffic_secret_N+1 =
+    HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length)."""
+    return hkdf_expand_label(crypto, hash_algorithm, traffic_secret, b"traffic upd", b"", hash_algorithm.digest_size)
+
+
+def finished_key(crypto: CryptoProvider, hash_algorithm: HashAlgorithm, base_key: bytes) -> bytes:
+    """RFC 8446 §4.4.4: finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length).
+    BaseKey is the sender's handshake traffic secret (or, post-handshake, application secret)."""
+    return hkdf_expand_label(crypto, hash_algorithm, base_key, b"finished", b"", hash_algorithm.digest_size)
+
+
+def finished_verify_data(
+    crypto: CryptoProvider, hash_algorithm: HashAlgorithm, base_key: bytes, transcript_hash: bytes
+) -> bytes:
+    """RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context,
+    Certificate*, CertificateVerify*)).  Compare with ``hmac.compare_digest``."""
+    return crypto.hmac(hash_algorithm, finished_key(crypto, hash_algorithm, base_key), transcript_hash)
+
+
+_CERTIFICATE_VERIFY_CONTEXT = {
+    Role.SERVER: b"TLS 1.3, server CertificateVerify",
+    Role.CLIENT: b"TLS 1.3, client CertificateVerify",
+}
+
+
+def certificate_verify_content(signer: Role, transcript_hash: bytes) -> bytes:
+    """RFC 8446 §4.4.3: the signed content: 64 x 0x20 || context string || 0x00 || Transcript-Hash.
+    ``signer`` is the role of the endpoint that signs (the sender of the CertificateVerify)."""
+    return b"\x20" * 64 + _CERTIFICATE_VERIFY_CONTEXT[signer] + b"\x00" + transcript_hash
+
+
+def tls_exporter(
+    crypto: CryptoProvider,
+    hash_algorithm: HashAlgorithm,
+    exporter_master_secret: bytes,
+    label: bytes,
+    context: bytes,
+    length: int,
+) -> bytes:
+    """RFC 8446 §7.5: TLS-Exporter(label, context_value, key_length) =
+    HKDF-Expand-Label(Derive-Secret(Secret, label, ""), "exporter", Hash(context_value), key_length).
+    No context and an empty context give the same output in TLS 1.3."""
+    empty_hash = crypto.hash(hash_algorithm, b"")
+    secret = derive_secret(crypto, hash_algorithm, exporter_master_secret, label, empty_hash)
+    return hkdf_expand_label(crypto, hash_algorithm, secret, b"exporter", crypto.hash(hash_algorithm, context), length)
+
+
+class Exporter:
+    """TLS-Exporter bound to one connection's exporter_master_secret (RFC 8446 §7.5).
+    This is what RFC 9261 Exported Authenticators and attestation binders call."""
+
+    __slots__ = ("_crypto", "_secret", "hash_algorithm")
+
+    def __init__(self, crypto: CryptoProvider, hash_algorithm: HashAlgorithm, exporter_master_secret: bytes) -> None:
+        self._crypto = crypto
+        self._secret = exporter_master_secret
+        self.hash_algorithm = hash_algorithm
+
+    def export(self, label: bytes, context: bytes = b"", length: int | None = None) -> bytes:
+        """Export ``length`` bytes (default Hash.length) for ``label`` and ``context``."""
+        if length is None:
+            length = self.hash_algorithm.digest_size
+        if not 0 < length <= 255 * self.hash_algorithm.digest_size:
+            raise LocalProtocolError("exporter length out of range for HKDF-Expand")
+        return tls_exporter(self._crypto, self.hash_algorithm, self._secret, label, context, length)
+
+    def __repr__(self) -> str:
+        return f"Exporter({self.hash_algorithm.name}, <secret>)"
+
+
+class Transcript:
+    """The running Transcript-Hash of RFC 8446 §4.4.1.
+
+    Feed each handshake message's raw encoding (header included) with ``update``.  Until
+    ``set_hash_algorithm`` is called the messages are buffered (a client does not know the
+    hash before ServerHello).  After a HelloRetryRequest, call
+    ``replace_client_hello_with_message_hash`` *before* adding the HRR: the transcript then
+    restarts as message_hash(Hash(ClientHello1)).
+    """
+
+    def __init__(self, crypto: CryptoProvider) -> None:
+        self._crypto = crypto
+        self._buffered: list[bytes] | None = []
+        self._context: HashContext | None = None
+        self._message_count = 0
+
+    @property
+    def hash_algorithm(self) -> HashAlgorithm | None:
+        return None if self._context is None else self._context.algorithm
+
+    def set_hash_algorithm(self, hash_algorithm: HashAlgorithm) -> None:
+        if self._context is not None:
+            if self._context.algorithm is not hash_algorithm:
+                raise LocalProtocolError("the transcript hash is already fixed to another algorithm")
+            return
+        context = self._crypto.hash_context(hash_algorithm)
+        for message in self._buffered or ():
+            context.update(message)
+        self._buffered = None
+        self._context = context
+
+    def update(self, raw_message: bytes) -> None:
+        self._message_count += 1
+        if self._context is None:
+            assert self._buffered is not None
+            self._buffered.append(raw_message)
+        else:
+            self._context.update(raw_message)
+
+    def digest(self) -> bytes:
+        """Transcript-Hash of every message so far (the context is not finalised)."""
+        if self._context is None:
+            raise LocalProtocolError("the transcript hash algorithm is not known yet")
+        return self._context.digest()
+
+    def replace_client_hello_with_message_hash(self) -> None:
+        """RFC 8446 §4.4.1: "the value of ClientHello1 is replaced with a special synthetic
+        handshake message of handshake type "message_hash" containing Hash(ClientHello1)"."""
+        if self._message_count != 1:
+            raise LocalProtocolError("message_hash replaces exactly one ClientHello")
+        client_hello_hash = self.digest()
+        assert self._context is not None
+        context = self._crypto.hash_context(self._context.algorithm)
+        context.update(encode_message_hash(client_hello_hash))
+        self._context = context
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandshakeSecrets:
+    """RFC 8446 §7.1 handshake traffic secrets."""
+
+    client_handshake_traffic_secret: bytes
+    server_handshake_traffic_secret: bytes
+
+    def __repr__(self) -> str:
+        return "HandshakeSecrets(<secret>)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationSecrets:
+    """RFC 8446 §7.1 first application traffic secrets and the exporter master secret."""
+
+    client_application_traffic_secret: bytes
+    server_application_traffic_secret: bytes
+    exporter_master_secret: bytes
+
+    def __repr__(self) -> str:
+        return "ApplicationSecrets(<secret>)"
+
+
+class KeySchedule:
+    """One connection's secret ladder (RFC 8446 §7.1).  Steps run once, in order:
+    ``derive_handshake_secrets`` then ``derive_application_secrets``.  No PSK: attested
+    connections never resume, so the early secret always extracts from zeros."""
+
+    def __init__(self, crypto: CryptoProvider, suite: CipherSuite) -> None:
+        self._crypto = crypto
+        self.suite = suite
+        self.hash_algorithm = suite.hash_algorithm
+        self.hash_length = self.hash_algorithm.digest_size
+        zeros = bytes(self.hash_length)
+        # RFC 8446 §7.1: Early Secret = HKDF-Extract(salt 0, IKM = PSK or Hash.length zeros).
+        self.early_secret = crypto.hkdf_extract(self.hash_algorithm, zeros, zeros)
+        self.handshake_secret: bytes | None = None
+        self.master_secret: bytes | None = None
+
+    def __repr__(self) -> str:
+        return f"KeySchedule({self.suite.name}, <secrets>)"
+
+    def _derived(self, secret: bytes) -> bytes:
+        # RFC 8446 §7.1: Derive-Secret(., "derived", "") between the extract steps.
+        empty_hash = self._crypto.hash(self.hash_algorithm, b"")
+        return derive_secret(self._crypto, self.hash_algorithm, secret, b"derived", empty_hash)
+
+    def derive_secret(self, secret: bytes, label: bytes, transcript_hash: bytes) -> bytes:
+        return derive_secret(self._crypto, self.hash_algorithm, secret, label, transcript_hash)
+
+    def derive_handshake_secrets(self, shared_secret: bytes, transcript_hash: bytes) -> HandshakeSecrets:
+        """``shared_secret``: the (EC)DHE output; ``transcript_hash``: ClientHello..ServerHello."""
+        if self.handshake_secret is not None:
+            raise LocalProtocolError("handshake secrets already derived")
+        # RFC 8446 §7.1: Handshake Secret = HKDF-Extract(Derive-Secret(Early, "derived", ""), (EC)DHE).
+        self.handshake_secret = self._crypto.hkdf_extract(
+            self.hash_algorithm, self._derived(self.early_secret), shared_secret
+        )
+        return HandshakeSecrets(
+            client_handshake_traffic_secret=self.derive_secret(self.handshake_secret, b"c hs traffic", transcript_hash),
+            server_handshake_traffic_secret=self.derive_secret(self.handshake_secret, b"s hs traffic", transcript_hash),
+        )
+
+    def derive_application_secrets(self, transcript_hash: bytes) -> ApplicationSecrets:
+        """``transcript_hash``: ClientHello..server Finished."""
+        if self.handshake_secret is None or self.master_secret is not None:
+            raise LocalProtocolError("application secrets derived out of order")
+        # RFC 8446 §7.1: Master Secret = HKDF-Extract(Derive-Secret(Handshake, "derived", ""), 0).
+        self.master_secret = self._crypto.hkdf_extract(
+            self.hash_algorithm, self._derived(self.handshake_secret), bytes(self.hash_length)
+        )
+        return ApplicationSecrets(
+            client_application_traffic_secret=self.derive_secret(self.master_secret, b"c ap traffic", transcript_hash),
+            server_application_traffic_secret=self.derive_secret(self.master_secret, b"s ap traffic", transcript_hash),
+            exporter_master_secret=self.derive_secret(self.master_secret, b"exp master", transcript_hash),
+        )
+
+    def derive_resumption_master_secret(self, transcript_hash: bytes) -> bytes:
+        """RFC 8446 §7.1 "res master" over ClientHello..client Finished (for completeness; unused)."""
+        if self.master_secret is None:
+            raise LocalProtocolError("resumption master secret needs the master secret")
+        return self.derive_secret(self.master_secret, b"res master", transcript_hash)
+
+    def traffic_keys(self, traffic_secret: bytes) -> TrafficKeys:
+        return traffic_keys(self._crypto, self.suite, traffic_secret)
+
+    def finished_verify_data(self, base_key: bytes, transcript_hash: bytes) -> bytes:
+        return finished_verify_data(self._crypto, self.hash_algorithm, base_key, transcript_hash)
+
+    def next_traffic_secret(self, traffic_secret: bytes) -> bytes:
+        return next_traffic_secret(self._crypto, self.hash_algorithm, traffic_secret)
+
+    def exporter(self, exporter_master_secret: bytes) -> Exporter:
+        return Exporter(self._crypto, self.hash_algorithm, exporter_master_secret)
