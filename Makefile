@@ -18,7 +18,18 @@ PYTEST_WORKERS ?= auto
 
 all: test
 
-$(VENV)/.installed: pyproject.toml
+# Debian packages the interop tests drive (OpenSSL CLI).  Installed when we are root
+# on Debian; elsewhere the tests that need them skip and print why.
+DEBIAN_PACKAGES := openssl
+
+.debian-packages:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	else echo "not root or no apt-get: Debian packages ($(DEBIAN_PACKAGES)) not installed; their tests skip"; fi
+	touch $@
+
+$(VENV)/.installed: pyproject.toml .debian-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[fast,test,dev]' pytest-xdist
@@ -40,7 +51,7 @@ demo: $(VENV)/.installed
 test: test-main test-nocrypto
 
 test-main: $(VENV)/.installed
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q tests
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q tests interop
 
 # Fails loudly if `cryptography` is importable in the pure venv, then runs the
 # crypto, CBOR and COSE suites on the pure backend and the whole-stack smoke test.
@@ -53,11 +64,11 @@ test-nocrypto: $(PURE_VENV)/.installed
 	$(PURE_PY) -m pytest -n $(PYTEST_WORKERS) -q --crypto=pure tests/ratscore tests/atls tests/test_smoke.py
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check ratscore atls tests benchmarks
+	$(VENV)/bin/ruff check ratscore atls tests interop benchmarks
 	$(VENV)/bin/mypy --strict
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/crypto_ratios.py
 
 clean:
-	rm -rf $(VENV) $(PURE_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(PURE_VENV) .debian-packages .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Interop tests against real peers (OpenSSL, stdlib ssl, tlslite-ng, lakers-python, aiocoap)."""
