@@ -61,10 +61,10 @@ test-nocrypto: $(PURE_VENV)/.installed
 	fi
 	@echo "== no-cryptography venv: cryptography is not importable, as intended =="
 	$(PURE_PY) -m ratscore
-	$(PURE_PY) -m pytest -n $(PYTEST_WORKERS) -q --crypto=pure tests/ratscore tests/atls tests/test_smoke.py
+	$(PURE_PY) -m pytest -n $(PYTEST_WORKERS) -q --crypto=pure tests/ratscore tests/atls tests/edhoc_ra tests/test_smoke.py
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check ratscore atls tests interop benchmarks
+	$(VENV)/bin/ruff check ratscore atls edhoc_ra tests interop benchmarks
 	$(VENV)/bin/mypy --strict
 
 bench: $(VENV)/.installed

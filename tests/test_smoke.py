@@ -14,7 +14,16 @@ import pytest
 from ratscore import cbor, cose
 from ratscore.crypto import AeadAlgorithm, CryptoProvider, HashAlgorithm, KeyType, get_provider
 
-PACKAGES = ["ratscore", "ratscore.crypto", "ratscore.crypto.pure", "ratscore.cbor", "ratscore.cose"]
+PACKAGES = [
+    "ratscore",
+    "ratscore.crypto",
+    "ratscore.crypto.pure",
+    "ratscore.cbor",
+    "ratscore.cose",
+    "ratscore.x509",
+    "atls",
+    "edhoc_ra",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

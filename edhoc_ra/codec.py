@@ -1,0 +1,290 @@
+"""EDHOC wire formats (RFC 9528 §5, §6, App. C.2): messages, plaintexts, errors.
+
+Theory of operation
+-------------------
+Every EDHOC message is a CBOR sequence in deterministic encoding (§3.1).  The
+parsers walk the sequence item by item with the strict decoder (shortest heads, no
+indefinite lengths) and check each item against the CDDL of App. C.2; anything
+else, including trailing items, raises ``EdhocDecodeError`` (§9.8: "MUST abort the
+EDHOC session if the message does not comply with the CDDL").  Map keys inside an
+ID_CRED header map need not be sorted (§3.5.3), so only there is key order free.
+
+Byte-string identifiers (C_I, C_R, a lone kid) use the transport encoding of §3.3.2:
+a one-byte string that is itself the encoding of an integer in -24..23 travels as
+that integer, everything else as a byte string.  The decoders insist on the
+canonical choice (RFC 9529 §4.1.2, §4.1.7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from ratscore import cbor
+from ratscore.cbor import CborItem
+from ratscore.errors import DecodeError
+
+from .ead import EadItem
+from .errors import EdhocDecodeError
+
+__all__ = [
+    "Message1",
+    "Plaintext2",
+    "Plaintext3",
+    "decode_ciphertext_message",
+    "decode_connection_id",
+    "decode_error",
+    "decode_message_1",
+    "decode_plaintext_2",
+    "decode_plaintext_3",
+    "decode_plaintext_4",
+    "encode_connection_id",
+    "encode_error",
+    "encode_message_1",
+    "encode_suites",
+    "is_one_byte_int_encoding",
+]
+
+ERR_UNSPECIFIED: Final = 1
+ERR_WRONG_SELECTED_SUITE: Final = 2
+ERR_UNKNOWN_CREDENTIAL: Final = 3
+
+
+def is_one_byte_int_encoding(raw: bytes) -> bool:
+    """True if ``raw`` is the one-byte CBOR encoding of an integer in -24..23 (§3.3.2)."""
+    return len(raw) == 1 and (raw[0] <= 0x17 or 0x20 <= raw[0] <= 0x37)
+
+
+def encode_connection_id(raw: bytes) -> bytes:
+    """RFC 9528 §3.3.2: "The byte strings which coincide with a one-byte CBOR encoding
+    of an integer MUST be represented by the CBOR encoding of that integer"."""
+    return raw if is_one_byte_int_encoding(raw) else cbor.encode(raw)
+
+
+def decode_connection_id(item: CborItem, what: str = "connection identifier") -> bytes:
+    """Inverse of ``encode_connection_id`` on a decoded item; rejects the non-canonical bstr form."""
+    if isinstance(item, bool):
+        raise EdhocDecodeError(f"{what} must be a bstr or an int in -24..23")
+    if isinstance(item, int):
+        if not -24 <= item <= 23:
+            raise EdhocDecodeError(f"{what} integer {item} is outside -24..23")
+        return cbor.encode(item)
+    if isinstance(item, bytes):
+        if is_one_byte_int_encoding(item):  # RFC 9529 §4.1.2
+            raise EdhocDecodeError(f"{what} {item.hex()} must be sent as a CBOR integer (RFC 9528 §3.3.2)")
+        return item
+    raise EdhocDecodeError(f"{what} must be a bstr or an int in -24..23")
+
+
+def encode_suites(suites: tuple[int, ...]) -> bytes:
+    """SUITES_I / SUITES_R: a lone suite is an int, otherwise an array (§5.2.1, §6.3)."""
+    return cbor.encode(suites[0] if len(suites) == 1 else list(suites))
+
+
+# ---------------------------------------------------------------------------
+# A strict item-by-item reader over one CBOR sequence
+
+
+class _Reader:
+    __slots__ = ("data", "offset")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.offset = 0
+
+    @property
+    def at_end(self) -> bool:
+        return self.offset >= len(self.data)
+
+    def next(self, what: str) -> tuple[CborItem, bytes]:
+        """The next item and its raw bytes."""
+        if self.at_end:
+            raise EdhocDecodeError(f"truncated: {what} missing")
+        start = self.offset
+        try:
+            item, self.offset = cbor.decode_first(self.data, start, strict=True, require_sorted_keys=False)
+        except DecodeError as exc:
+            raise EdhocDecodeError(f"{what}: {exc}") from None
+        return item, self.data[start : self.offset]
+
+    def peek_is_bstr(self) -> bool:
+        return not self.at_end and self.data[self.offset] >> 5 == 2
+
+    def next_int(self, what: str) -> int:
+        item, _ = self.next(what)
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise EdhocDecodeError(f"{what} must be an int")
+        return item
+
+    def next_bstr(self, what: str) -> bytes:
+        item, _ = self.next(what)
+        if not isinstance(item, bytes):
+            raise EdhocDecodeError(f"{what} must be a bstr")
+        return item
+
+    def ead(self) -> tuple[tuple[EadItem, ...], bytes]:
+        """The rest of the sequence as EAD items (§3.8) and its raw bytes."""
+        start = self.offset
+        items: list[EadItem] = []
+        while not self.at_end:
+            label = self.next_int("ead_label")
+            value = self.next_bstr("ead_value") if self.peek_is_bstr() else None
+            items.append(EadItem(label=abs(label), critical=label < 0, value=value))
+        return tuple(items), self.data[start:]
+
+
+def _only_items(data: bytes, count: int, what: str) -> list[CborItem]:
+    reader = _Reader(data)
+    items = [reader.next(what)[0] for _ in range(count)]
+    if not reader.at_end:
+        raise EdhocDecodeError(f"{what}: unexpected data after {count} item(s)")
+    return items
+
+
+# ---------------------------------------------------------------------------
+# message_1 (§5.2.1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message1:
+    method: int
+    suites_i: tuple[int, ...]
+    g_x: bytes
+    c_i: bytes
+    ead: tuple[EadItem, ...] = ()
+    ead_bytes: bytes = b""
+
+    @property
+    def selected_suite(self) -> int:
+        return self.suites_i[-1]
+
+
+def encode_message_1(method: int, suites_i: tuple[int, ...], g_x: bytes, c_i: bytes, ead_bytes: bytes) -> bytes:
+    return cbor.encode(method) + encode_suites(suites_i) + cbor.encode(g_x) + encode_connection_id(c_i) + ead_bytes
+
+
+def decode_message_1(data: bytes) -> Message1:
+    reader = _Reader(data)
+    method = reader.next_int("METHOD")
+    suites_item, _ = reader.next("SUITES_I")
+    suites: tuple[int, ...]
+    if isinstance(suites_item, int) and not isinstance(suites_item, bool):
+        suites = (suites_item,)
+    elif isinstance(suites_item, list):
+        # App. C.2: suites = [ 2* int ] / int  (RFC 9529 §4.1.3: one-element array is invalid)
+        if len(suites_item) < 2 or not all(isinstance(s, int) and not isinstance(s, bool) for s in suites_item):
+            raise EdhocDecodeError("SUITES_I must be an int or an array of two or more ints")
+        suites = tuple(s for s in suites_item if isinstance(s, int))
+    else:
+        raise EdhocDecodeError("SUITES_I must be an int or an array of two or more ints")
+    g_x = reader.next_bstr("G_X")  # RFC 9529 §4.1.4
+    c_i_item, _ = reader.next("C_I")
+    c_i = decode_connection_id(c_i_item, "C_I")
+    ead, ead_bytes = reader.ead()
+    return Message1(method=method, suites_i=suites, g_x=g_x, c_i=c_i, ead=ead, ead_bytes=ead_bytes)
+
+
+def decode_ciphertext_message(data: bytes, what: str) -> bytes:
+    """message_2, message_3 and message_4 are exactly one bstr (§5.3.1, §5.4.1, §5.5.1)."""
+    (item,) = _only_items(data, 1, what)  # RFC 9529 §4.1.5
+    if not isinstance(item, bytes):
+        raise EdhocDecodeError(f"{what} must be a single bstr")
+    return item
+
+
+# ---------------------------------------------------------------------------
+# PLAINTEXT_2/3/4 (§5.3.2, §5.4.2, §5.5.2)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParsedIdCred:
+    """ID_CRED as received: the full header map bytes (compact kid expanded, §3.5.3.2)."""
+
+    encoded: bytes
+    parameters: dict[int, CborItem]
+
+
+def _id_cred(reader: _Reader, what: str) -> ParsedIdCred:
+    item, raw = reader.next(what)
+    if isinstance(item, dict):
+        if any(isinstance(k, bool) or not isinstance(k, int | str) for k in item):
+            raise EdhocDecodeError(f"{what} header labels must be int or tstr")
+        if len(item) == 1 and isinstance(item.get(4), bytes):
+            # §3.5.3.2: compaction "MUST be applied if and only if ID_CRED_x = { 4 : kid_x }"
+            raise EdhocDecodeError(f"{what} with a lone kid must use the compact encoding (RFC 9528 §3.5.3.2)")
+        if not item:
+            raise EdhocDecodeError(f"{what} must hold at least one header parameter")
+        return ParsedIdCred(encoded=raw, parameters={k: v for k, v in item.items() if isinstance(k, int)})
+    kid = decode_connection_id(item, f"{what} (compact kid)")  # RFC 9529 §4.1.7
+    return ParsedIdCred(encoded=cbor.encode({4: kid}), parameters={4: kid})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plaintext2:
+    c_r: bytes
+    id_cred_r: ParsedIdCred
+    signature_or_mac_2: bytes
+    ead: tuple[EadItem, ...]
+    ead_bytes: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plaintext3:
+    id_cred_i: ParsedIdCred
+    signature_or_mac_3: bytes
+    ead: tuple[EadItem, ...]
+    ead_bytes: bytes
+
+
+def decode_plaintext_2(data: bytes) -> Plaintext2:
+    reader = _Reader(data)
+    c_r_item, _ = reader.next("C_R")
+    c_r = decode_connection_id(c_r_item, "C_R")
+    id_cred_r = _id_cred(reader, "ID_CRED_R")
+    signature_or_mac = reader.next_bstr("Signature_or_MAC_2")
+    ead, ead_bytes = reader.ead()
+    return Plaintext2(c_r=c_r, id_cred_r=id_cred_r, signature_or_mac_2=signature_or_mac, ead=ead, ead_bytes=ead_bytes)
+
+
+def decode_plaintext_3(data: bytes) -> Plaintext3:
+    reader = _Reader(data)
+    id_cred_i = _id_cred(reader, "ID_CRED_I")
+    signature_or_mac = reader.next_bstr("Signature_or_MAC_3")
+    ead, ead_bytes = reader.ead()
+    return Plaintext3(id_cred_i=id_cred_i, signature_or_mac_3=signature_or_mac, ead=ead, ead_bytes=ead_bytes)
+
+
+def decode_plaintext_4(data: bytes) -> tuple[tuple[EadItem, ...], bytes]:
+    return _Reader(data).ead()
+
+
+# ---------------------------------------------------------------------------
+# error (§6)
+
+
+def encode_error(err_code: int, err_info: CborItem) -> bytes:
+    return cbor.encode(err_code) + cbor.encode(err_info)
+
+
+def decode_error(data: bytes) -> tuple[int, CborItem, tuple[int, ...] | None]:
+    """(ERR_CODE, ERR_INFO, SUITES_R for code 2).  Checks the ERR_INFO types of §6.2-6.4."""
+    code_item, info = _only_items(data, 2, "error")
+    if isinstance(code_item, bool) or not isinstance(code_item, int):
+        raise EdhocDecodeError("ERR_CODE must be an int")
+    suites_r: tuple[int, ...] | None = None
+    if code_item == ERR_UNSPECIFIED and not isinstance(info, str):
+        raise EdhocDecodeError("ERR_INFO of error code 1 must be a text string")  # §6.2
+    if code_item == ERR_WRONG_SELECTED_SUITE:
+        if isinstance(info, int) and not isinstance(info, bool):
+            suites_r = (info,)
+        elif (
+            isinstance(info, list)
+            and len(info) >= 2
+            and all(isinstance(s, int) and not isinstance(s, bool) for s in info)
+        ):
+            suites_r = tuple(s for s in info if isinstance(s, int))
+        else:
+            raise EdhocDecodeError("ERR_INFO of error code 2 must be suites")  # §6.3
+    if code_item == ERR_UNKNOWN_CREDENTIAL and info is not True:
+        raise EdhocDecodeError("ERR_INFO of error code 3 must be true")  # §6.4
+    return code_item, info, suites_r

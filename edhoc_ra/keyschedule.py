@@ -1,0 +1,113 @@
+"""The EDHOC key schedule (RFC 9528 §4, §5.3.2, §5.4.2, App. G, App. H).
+
+Theory of operation
+-------------------
+``KeySchedule`` binds a cipher suite to a crypto provider and offers the primitive
+operations the message processing needs; it holds no session state.
+
+* EDHOC_Extract / EDHOC_Expand are HKDF with the suite's SHA-2 hash, or KMAC256
+  for the SHAKE256 suite 25 (§4.1.1, §4.1.2).
+* EDHOC_KDF(PRK, label, context, length) = EDHOC_Expand(PRK, info, length) with
+  ``info`` the CBOR sequence ``int(label) || bstr(context) || uint(length)``.
+* The transcript hashes hash CBOR sequences: TH_2 = H(G_Y, H(message_1)),
+  TH_3 = H(TH_2, PLAINTEXT_2, CRED_R), TH_4 = H(TH_3, PLAINTEXT_3, CRED_I)
+  (§5.3.2, §5.4.2); byte strings among the inputs are CBOR-encoded, PLAINTEXT_x
+  and CRED_x already are CBOR.
+* KEYSTREAM_2 longer than EDHOC_Expand can deliver uses App. G: parts of
+  255 * hash_length bytes keyed with labels 0, -1, -2, ...
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ratscore import cbor
+from ratscore.crypto import CryptoProvider, HashAlgorithm
+from ratscore.crypto.kmac import kmac256
+from ratscore.errors import UnsupportedAlgorithm
+
+from .suites import CipherSuite
+
+__all__ = ["KeySchedule", "Label"]
+
+
+class Label:
+    """EDHOC_KDF info_label values (RFC 9528 §4.1.2 Figure 6, App. H)."""
+
+    KEYSTREAM_2: Final = 0
+    SALT_3E2M: Final = 1
+    MAC_2: Final = 2
+    K_3: Final = 3
+    IV_3: Final = 4
+    SALT_4E3M: Final = 5
+    MAC_3: Final = 6
+    PRK_OUT: Final = 7
+    K_4: Final = 8
+    IV_4: Final = 9
+    PRK_EXPORTER: Final = 10
+    KEY_UPDATE: Final = 11
+
+
+class KeySchedule:
+    """Suite-bound EDHOC primitives (see module doc)."""
+
+    __slots__ = ("crypto", "suite")
+
+    def __init__(self, suite: CipherSuite, crypto: CryptoProvider) -> None:
+        self.suite = suite
+        self.crypto = crypto
+
+    @property
+    def hash_length(self) -> int:
+        return self.suite.hash_length
+
+    def hash(self, data: bytes) -> bytes:
+        return self.crypto.hash(self.suite.edhoc_hash, data)
+
+    def extract(self, salt: bytes, ikm: bytes) -> bytes:
+        """EDHOC_Extract (RFC 9528 §4.1.1)."""
+        algorithm = self.suite.edhoc_hash
+        if algorithm is HashAlgorithm.SHAKE256:
+            return kmac256(salt, ikm, 64)  # KMAC256(salt, IKM, 512, "")
+        return self.crypto.hkdf_extract(algorithm, salt, ikm)
+
+    def expand(self, prk: bytes, info: bytes, length: int) -> bytes:
+        """EDHOC_Expand (RFC 9528 §4.1.2)."""
+        algorithm = self.suite.edhoc_hash
+        if algorithm is HashAlgorithm.SHAKE256:
+            return kmac256(prk, info, length)  # KMAC256(PRK, info, 8 * length, "")
+        if algorithm.digest_size * 255 < length:
+            raise UnsupportedAlgorithm("HKDF-Expand output is limited to 255 * hash_length bytes")
+        return self.crypto.hkdf_expand(algorithm, prk, info, length)
+
+    def kdf(self, prk: bytes, label: int, context: bytes, length: int) -> bytes:
+        """EDHOC_KDF (RFC 9528 §4.1.2): info = (info_label: int, context: bstr, length: uint)."""
+        info = cbor.encode(label) + cbor.encode(context) + cbor.encode(length)
+        return self.expand(prk, info, length)
+
+    def keystream_2(self, prk_2e: bytes, th_2: bytes, length: int) -> bytes:
+        """KEYSTREAM_2 (§5.3.2), split per App. G when longer than 255 * hash_length."""
+        part_length = 255 * self.hash_length
+        if self.suite.edhoc_hash is HashAlgorithm.SHAKE256 or length <= part_length:
+            return self.kdf(prk_2e, Label.KEYSTREAM_2, th_2, length)
+        parts = []
+        for index, start in enumerate(range(0, length, part_length)):
+            # App. G: OKM(i) = EDHOC_KDF(PRK_2e, -i, TH_2, length(P(i)))
+            parts.append(self.kdf(prk_2e, -index, th_2, min(part_length, length - start)))
+        return b"".join(parts)
+
+    # -- transcript hashes (§5.3.2, §5.4.2) ---------------------------------------
+    def th_2(self, g_y: bytes, hash_message_1: bytes) -> bytes:
+        return self.hash(cbor.encode(g_y) + cbor.encode(hash_message_1))
+
+    def th_next(self, previous_th: bytes, plaintext: bytes, credential: bytes) -> bytes:
+        """TH_3 = H(TH_2, PLAINTEXT_2, CRED_R) and TH_4 = H(TH_3, PLAINTEXT_3, CRED_I)."""
+        return self.hash(cbor.encode(previous_th) + plaintext + credential)
+
+    # -- outputs (§4.1.3, §4.2.1, App. H) -----------------------------------------
+    def prk_exporter(self, prk_out: bytes) -> bytes:
+        return self.kdf(prk_out, Label.PRK_EXPORTER, b"", self.hash_length)
+
+    def key_update(self, prk_out: bytes, context: bytes) -> bytes:
+        """App. H: new PRK_out = EDHOC_KDF(old PRK_out, 11, context, hash_length)."""
+        return self.kdf(prk_out, Label.KEY_UPDATE, context, self.hash_length)
