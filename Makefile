@@ -18,9 +18,9 @@ PYTEST_WORKERS ?= auto
 
 all: test
 
-# Debian packages the interop tests drive (OpenSSL CLI).  Installed when we are root
+# Debian packages the interop and TPM tests drive (OpenSSL CLI, swtpm, tpm2-tools).  Installed when we are root
 # on Debian; elsewhere the tests that need them skip and print why.
-DEBIAN_PACKAGES := openssl
+DEBIAN_PACKAGES := openssl swtpm swtpm-tools tpm2-tools
 
 .debian-packages:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
