@@ -11,6 +11,9 @@ Modules:
 * ``atls.messages``: the TLS 1.3 handshake messages.
 * ``atls.key_schedule``: RFC 8446 §7 key schedule, transcript hash, Finished, exporter.
 * ``atls.record``: the RFC 8446 §5 record layer with AEAD protection and RFC 8449 limits.
+* ``atls.config``, ``atls.events``, ``atls.states``, ``atls.connection`` (with ``client``,
+  ``server``, ``handshake_common``, ``handshake_post``): the handshake state machine and the
+  sans-I/O ``TLSConnection`` (``ClientConnection`` / ``ServerConnection``).
 
 No session resumption and no 0-RTT: attested connections forbid them
 (draft-fossati-seat-expat), so the engine never sends NewSessionTicket, a client
@@ -57,6 +60,16 @@ from .codec import (
     encode_handshake,
     split_handshake_messages,
 )
+from .config import (
+    ALL_CIPHER_SUITES,
+    DEFAULT_CIPHER_SUITES,
+    DEFAULT_GROUPS,
+    DEFAULT_SIGNATURE_SCHEMES,
+    ClientAuthentication,
+    TLSConfig,
+    VerifyMode,
+)
+from .connection import ClientConnection, ServerConnection, TLSConnection
 from .enums import (
     DOWNGRADE_TLS11,
     DOWNGRADE_TLS12,
@@ -75,6 +88,15 @@ from .enums import (
     PskKeyExchangeMode,
     Role,
     SignatureScheme,
+)
+from .events import (
+    AlertReceived,
+    ConnectionClosed,
+    DataReceived,
+    Event,
+    HandshakeCompleted,
+    HelloRetryRequested,
+    KeyUpdated,
 )
 from .extensions import (
     ApplicationLayerProtocolNegotiation,
@@ -169,10 +191,15 @@ from .record import (
     no_padding,
     pad_to_multiple,
 )
+from .states import State
 
 __all__ = [
     "ALERT_CLASSES",
+    "ALL_CIPHER_SUITES",
+    "DEFAULT_CIPHER_SUITES",
+    "DEFAULT_GROUPS",
     "DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE",
+    "DEFAULT_SIGNATURE_SCHEMES",
     "DOWNGRADE_TLS11",
     "DOWNGRADE_TLS12",
     "HELLO_RETRY_REQUEST_RANDOM",
@@ -185,6 +212,7 @@ __all__ = [
     "AccessDenied",
     "AlertDescription",
     "AlertLevel",
+    "AlertReceived",
     "ApplicationLayerProtocolNegotiation",
     "ApplicationSecrets",
     "BadCertificate",
@@ -198,27 +226,34 @@ __all__ = [
     "CertificateType",
     "CertificateVerify",
     "CipherSuite",
+    "ClientAuthentication",
     "ClientCertificateTypeOffer",
     "ClientCertificateTypeSelected",
+    "ClientConnection",
     "ClientHello",
+    "ConnectionClosed",
     "ContentType",
     "Cookie",
+    "DataReceived",
     "DecodeErrorAlert",
     "DecryptErrorAlert",
     "EarlyDataIndication",
     "EncryptedExtensions",
     "EndOfEarlyData",
+    "Event",
     "Exporter",
     "Extension",
     "ExtensionContext",
     "ExtensionType",
     "Finished",
     "HandshakeBody",
+    "HandshakeCompleted",
     "HandshakeFailure",
     "HandshakeMessage",
     "HandshakeReassembler",
     "HandshakeSecrets",
     "HandshakeType",
+    "HelloRetryRequested",
     "IllegalParameter",
     "InsufficientSecurity",
     "InternalError",
@@ -229,6 +264,7 @@ __all__ = [
     "KeyShareServerHello",
     "KeyUpdate",
     "KeyUpdateRequest",
+    "KeyUpdated",
     "MaxFragmentLength",
     "MaxFragmentLengthExtension",
     "MissingExtension",
@@ -254,15 +290,19 @@ __all__ = [
     "SelectedVersion",
     "ServerCertificateTypeOffer",
     "ServerCertificateTypeSelected",
+    "ServerConnection",
     "ServerHello",
     "ServerName",
     "SignatureAlgorithms",
     "SignatureAlgorithmsCert",
     "SignatureScheme",
+    "State",
     "StatusRequest",
     "SupportedGroups",
     "SupportedVersions",
     "TLSAlert",
+    "TLSConfig",
+    "TLSConnection",
     "TrafficKeys",
     "Transcript",
     "UnexpectedMessage",
@@ -271,6 +311,7 @@ __all__ = [
     "UnrecognizedName",
     "UnsupportedCertificate",
     "UnsupportedExtension",
+    "VerifyMode",
     "Writer",
     "certificate_verify_content",
     "decode_alert",

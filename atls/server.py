@@ -1,0 +1,323 @@
+"""Server handshake handlers (RFC 8446 §2, §4; state machine of §A.2).
+
+The server answers a ClientHello with one flight: ServerHello (plaintext), then
+EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify and Finished
+under the handshake key, coalesced into as few records as the size limits allow.  A
+ClientHello without a usable key share (or any first ClientHello when
+``TLSConfig.hello_retry_cookie`` is set) gets a HelloRetryRequest instead.
+
+No resumption and no 0-RTT (draft-fossati-seat-expat): a pre_shared_key offer is
+ignored and the handshake is a full one; early_data is never accepted; no
+NewSessionTicket is ever sent.
+"""
+
+from __future__ import annotations
+
+from ratscore.x509 import Purpose
+
+from .alerts import (
+    CertificateRequired,
+    HandshakeFailure,
+    IllegalParameter,
+    MissingExtension,
+    NoApplicationProtocol,
+    ProtocolVersion,
+)
+from .codec import HandshakeMessage
+from .config import ClientAuthentication
+from .enums import HELLO_RETRY_REQUEST_RANDOM, TLS13_VERSION, CipherSuite, NamedGroup
+from .events import HandshakeCompleted
+from .extensions import (
+    ApplicationLayerProtocolNegotiation,
+    Cookie,
+    Extension,
+    KeyShareClientHello,
+    KeyShareEntry,
+    KeyShareHelloRetryRequest,
+    KeyShareServerHello,
+    MaxFragmentLengthExtension,
+    RecordSizeLimit,
+    SelectedVersion,
+    ServerName,
+    SignatureAlgorithms,
+    SignatureAlgorithmsCert,
+    SupportedGroups,
+    SupportedVersions,
+    find_extension,
+)
+from .handshake_common import HandshakeContext, State
+from .handshake_post import handle_key_update
+from .messages import (
+    CertificateRequest,
+    ClientHello,
+    EncryptedExtensions,
+    ServerHello,
+    decode_certificate,
+    decode_certificate_verify,
+    decode_client_hello,
+    decode_finished,
+)
+from .record import MAX_INNER_PLAINTEXT_LENGTH
+
+__all__ = [
+    "handle_certificate",
+    "handle_certificate_verify",
+    "handle_client_hello",
+    "handle_client_hello_after_retry",
+    "handle_finished",
+    "handle_key_update",
+]
+
+
+def _negotiate_suite(ctx: HandshakeContext, hello: ClientHello) -> CipherSuite:
+    # RFC 8446 §4.1.1: the server picks; we prefer our own order.  None in common -> handshake_failure.
+    for suite in ctx.config.cipher_suites:
+        if suite in hello.cipher_suites:
+            return suite
+    raise HandshakeFailure("no cipher suite in common")
+
+
+def _negotiate_alpn(ctx: HandshakeContext, hello: ClientHello) -> bytes | None:
+    offer = find_extension(hello.extensions, ApplicationLayerProtocolNegotiation)
+    if offer is None or not ctx.config.alpn_protocols:
+        return None
+    for protocol in ctx.config.alpn_protocols:
+        if protocol in offer.protocols:
+            return protocol
+    # RFC 7301 §3.2: no overlap -> "no_application_protocol".
+    raise NoApplicationProtocol("no ALPN protocol in common")
+
+
+def handle_client_hello(ctx: HandshakeContext, message: HandshakeMessage) -> State:
+    ctx.record_layer.accept_change_cipher_spec = True  # RFC 8446 §5: after the first ClientHello
+    return _process_client_hello(ctx, decode_client_hello(message.body), message, retry=False)
+
+
+def handle_client_hello_after_retry(ctx: HandshakeContext, message: HandshakeMessage) -> State:
+    return _process_client_hello(ctx, decode_client_hello(message.body), message, retry=True)
+
+
+def _process_client_hello(
+    ctx: HandshakeContext, hello: ClientHello, message: HandshakeMessage, *, retry: bool
+) -> State:
+    config = ctx.config
+    versions = find_extension(hello.extensions, SupportedVersions)
+    # RFC 8446 §4.2.1: without supported_versions the client speaks TLS 1.2 or older; we speak
+    # only TLS 1.3 -> "protocol_version" (§4.1.2 / §6.2).
+    if versions is None or TLS13_VERSION not in versions.versions:
+        raise ProtocolVersion("the client does not offer TLS 1.3")
+    # RFC 8446 §4.1.2: legacy_compression_methods MUST be exactly one zero byte, else illegal_parameter.
+    if hello.legacy_compression_methods != b"\x00":
+        raise IllegalParameter("legacy_compression_methods is not the single null method")
+    suite = _negotiate_suite(ctx, hello)
+    algorithms = find_extension(hello.extensions, SignatureAlgorithms)
+    groups = find_extension(hello.extensions, SupportedGroups)
+    key_share = find_extension(hello.extensions, KeyShareClientHello)
+    # RFC 8446 §9.2: certificate authentication needs signature_algorithms; (EC)DHE needs
+    # supported_groups and key_share, each requiring the other -> "missing_extension".
+    if algorithms is None or groups is None or key_share is None:
+        raise MissingExtension("ClientHello lacks signature_algorithms, supported_groups or key_share")
+    shares = {share.group: share for share in key_share.client_shares}
+    # RFC 8446 §4.2.8: "Clients MUST NOT offer any KeyShareEntry values for groups not listed in
+    # the client's "supported_groups" extension" (servers MAY check: illegal_parameter).
+    if any(group not in groups.groups for group in shares):
+        raise IllegalParameter("key share for a group not in supported_groups")
+    chosen = next((group for group in config.groups if group in shares), None)
+
+    if retry:
+        _check_second_client_hello(ctx, hello, suite, shares)
+    else:
+        ctx.first_client_hello = hello
+        if chosen is None or config.hello_retry_cookie:
+            retry_group = None
+            if chosen is None:
+                retry_group = next((group for group in config.groups if group in groups.groups), None)
+                if retry_group is None:
+                    raise HandshakeFailure("no group in common")
+            return _send_hello_retry_request(ctx, hello, message, suite, retry_group)
+    if chosen is None:
+        raise IllegalParameter("second ClientHello without a usable key share")
+
+    scheme = ctx.select_signature_scheme(algorithms.schemes)
+    if scheme is None:
+        raise HandshakeFailure("no signature scheme in common with our certificate")  # RFC 8446 §4.4.3
+    ctx.peer_signature_algorithms = algorithms.schemes
+    ctx.client_hello_extension_types = tuple(extension.extension_type for extension in hello.extensions)
+    ctx.alpn_protocol = _negotiate_alpn(ctx, hello)
+    sni = find_extension(hello.extensions, ServerName)
+    ctx.server_name = None if sni is None else sni.host_name
+
+    group = NamedGroup(chosen)
+    peer = ctx.load_peer_share(group, shares[chosen].key_exchange)
+    key_type = group.key_type
+    assert key_type is not None
+    private_key = ctx.crypto.generate_private_key(key_type)
+    shared = ctx.shared_secret(private_key, peer)
+    ctx.group = group
+    if ctx.key_schedule is None:
+        ctx.start_key_schedule(suite)
+    ctx.add_to_transcript(message.raw)
+
+    server_hello = ServerHello(
+        random=ctx.crypto.random_bytes(32),
+        # RFC 8446 §4.1.3: echo the client's legacy_session_id.
+        legacy_session_id_echo=hello.legacy_session_id,
+        cipher_suite=suite,
+        extensions=(
+            KeyShareServerHello(server_share=KeyShareEntry(group=group, key_exchange=private_key.public_key().data)),
+            SelectedVersion(version=TLS13_VERSION),
+        ),
+    )
+    ctx.queue_handshake(server_hello.encode())
+    ctx.flush_flight()
+    # RFC 8446 §D.4: a server answering a non-empty legacy_session_id sends a dummy CCS right
+    # after its first handshake message.
+    if hello.legacy_session_id:
+        ctx.send_change_cipher_spec_once()
+    ctx.derive_handshake_keys(shared)
+    ctx.reassembler.ensure_aligned()  # RFC 8446 §5.1
+    ctx.record_layer.set_write_key(suite, ctx.server_handshake_traffic_secret)
+    ctx.record_layer.set_read_key(suite, ctx.client_handshake_traffic_secret)
+
+    ctx.queue_handshake(_encrypted_extensions(ctx, hello))
+    if config.client_authentication is not ClientAuthentication.NONE:
+        ctx.queue_handshake(_certificate_request(ctx))
+    ctx.queue_certificate(b"", send_chain=True)
+    ctx.queue_certificate_verify(scheme)
+    ctx.queue_finished()
+    ctx.flush_flight()
+    ctx.derive_application_keys()
+    ctx.record_layer.set_write_key(suite, ctx.server_application_traffic_secret)
+    if config.client_authentication is not ClientAuthentication.NONE:
+        return State.SERVER_WAIT_CERTIFICATE
+    return State.SERVER_WAIT_FINISHED
+
+
+def _check_second_client_hello(
+    ctx: HandshakeContext, hello: ClientHello, suite: CipherSuite, shares: dict[int, KeyShareEntry]
+) -> None:
+    """RFC 8446 §4.1.2: ClientHello2 repeats ClientHello1 except for the listed changes."""
+    first = ctx.first_client_hello
+    assert first is not None
+    if hello.legacy_session_id != first.legacy_session_id or hello.cipher_suites != first.cipher_suites:
+        raise IllegalParameter("second ClientHello differs from the first")
+    # RFC 8446 §4.1.4: the suite chosen must stay the one of the HelloRetryRequest.
+    if suite is not ctx.cipher_suite:
+        raise IllegalParameter("second ClientHello changes the cipher suite choice")
+    if ctx.group is not None and (len(shares) != 1 or ctx.group not in shares):
+        # RFC 8446 §4.2.8: the new share MUST be for the group the HelloRetryRequest selected.
+        raise IllegalParameter("second ClientHello does not answer the selected group")
+    cookie = find_extension(hello.extensions, Cookie)
+    if (cookie.cookie if cookie is not None else None) != ctx.cookie:
+        raise IllegalParameter("second ClientHello does not echo our cookie")  # RFC 8446 §4.2.2
+
+
+def _send_hello_retry_request(
+    ctx: HandshakeContext, hello: ClientHello, message: HandshakeMessage, suite: CipherSuite, group: NamedGroup | None
+) -> State:
+    """RFC 8446 §4.1.4: ask for a share of ``group`` and/or echo a cookie."""
+    ctx.start_key_schedule(suite)
+    ctx.add_to_transcript(message.raw)
+    # RFC 8446 §4.4.1: ClientHello1 becomes message_hash(Hash(ClientHello1)).
+    ctx.transcript.replace_client_hello_with_message_hash()
+    extensions: list[Extension] = [SelectedVersion(version=TLS13_VERSION)]
+    if group is not None:
+        extensions.append(KeyShareHelloRetryRequest(selected_group=group))
+    if ctx.config.hello_retry_cookie:
+        ctx.cookie = ctx.crypto.random_bytes(32)
+        extensions.append(Cookie(cookie=ctx.cookie))
+    retry = ServerHello(
+        random=HELLO_RETRY_REQUEST_RANDOM,
+        legacy_session_id_echo=hello.legacy_session_id,
+        cipher_suite=suite,
+        extensions=tuple(extensions),
+    )
+    ctx.queue_handshake(retry.encode())
+    ctx.flush_flight()
+    if hello.legacy_session_id:
+        ctx.send_change_cipher_spec_once()  # RFC 8446 §D.4: may follow a HelloRetryRequest
+    ctx.group = group
+    ctx.hello_retry_request = True
+    return State.SERVER_WAIT_CLIENT_HELLO_AFTER_RETRY
+
+
+def _encrypted_extensions(ctx: HandshakeContext, hello: ClientHello) -> bytes:
+    config = ctx.config
+    extensions: list[Extension] = []
+    if config.advertised_groups is not None:
+        extensions.append(SupportedGroups(groups=config.advertised_groups))  # RFC 8446 §4.2.7
+    client_limit = find_extension(hello.extensions, RecordSizeLimit)
+    fragment = find_extension(hello.extensions, MaxFragmentLengthExtension)
+    if client_limit is not None:
+        # RFC 8449 §4: answer with our limit and never send larger records than the client's.
+        own_limit = config.record_size_limit or MAX_INNER_PLAINTEXT_LENGTH
+        extensions.append(RecordSizeLimit(limit=own_limit))
+        ctx.record_layer.set_send_record_size_limit(client_limit.limit)
+        ctx.record_layer.set_receive_record_size_limit(own_limit)
+    elif fragment is not None:
+        # RFC 6066 §4 (RFC 8449 §5: ignored when record_size_limit is also present).
+        extensions.append(MaxFragmentLengthExtension(length=fragment.length))
+        ctx.record_layer.set_send_record_size_limit(fragment.length.size + 1)
+        ctx.record_layer.set_receive_record_size_limit(fragment.length.size + 1)
+    if ctx.server_name is not None:
+        extensions.append(ServerName(host_name=None))  # RFC 6066 §3: empty acknowledgement
+    if ctx.alpn_protocol is not None:
+        extensions.append(ApplicationLayerProtocolNegotiation(protocols=(ctx.alpn_protocol,)))
+    return EncryptedExtensions(extensions=tuple(extensions)).encode()
+
+
+def _certificate_request(ctx: HandshakeContext) -> bytes:
+    """RFC 8446 §4.3.2: empty context in the main handshake; signature_algorithms is required."""
+    config = ctx.config
+    extensions: list[Extension] = [SignatureAlgorithms(schemes=tuple(config.signature_schemes))]
+    if config.certificate_signature_schemes is not None:
+        extensions.append(SignatureAlgorithmsCert(schemes=tuple(config.certificate_signature_schemes)))
+    ctx.offered_signature_algorithms = tuple(config.signature_schemes)
+    return CertificateRequest(certificate_request_context=b"", extensions=tuple(extensions)).encode()
+
+
+def handle_certificate(ctx: HandshakeContext, message: HandshakeMessage) -> State:
+    certificate = decode_certificate(message.body)
+    if certificate.certificate_request_context != ctx.certificate_request_context:
+        raise IllegalParameter("client Certificate context differs from the request's")  # RFC 8446 §4.4.2
+    if not certificate.entries:
+        # RFC 8446 §4.4.2.4: a server that requires client authentication "MAY abort the
+        # handshake with a "certificate_required" alert" on an empty Certificate.
+        if ctx.config.client_authentication is ClientAuthentication.REQUIRE:
+            raise CertificateRequired("the client sent no certificate")
+        ctx.add_to_transcript(message.raw)
+        return State.SERVER_WAIT_FINISHED
+    ctx.accept_peer_certificate(certificate, Purpose.CLIENT_AUTH)
+    ctx.add_to_transcript(message.raw)
+    return State.SERVER_WAIT_CERTIFICATE_VERIFY
+
+
+def handle_certificate_verify(ctx: HandshakeContext, message: HandshakeMessage) -> State:
+    ctx.verify_peer_certificate_verify(decode_certificate_verify(message.body), ctx.offered_signature_algorithms)
+    ctx.add_to_transcript(message.raw)
+    return State.SERVER_WAIT_FINISHED
+
+
+def handle_finished(ctx: HandshakeContext, message: HandshakeMessage) -> State:
+    suite = ctx.cipher_suite
+    assert suite is not None and ctx.group is not None
+    decode_finished(message.body, ctx.schedule.hash_length)
+    ctx.verify_peer_finished(message)
+    ctx.add_to_transcript(message.raw)
+    ctx.reassembler.ensure_aligned()  # RFC 8446 §5.1
+    ctx.record_layer.set_read_key(suite, ctx.client_application_traffic_secret)
+    ctx.record_layer.accept_change_cipher_spec = False  # RFC 8446 §5: the peer's Finished arrived
+    ctx.events.append(
+        HandshakeCompleted(
+            version=TLS13_VERSION,
+            cipher_suite=suite,
+            group=ctx.group,
+            peer_signature_scheme=ctx.peer_signature_scheme,
+            signature_scheme=ctx.signature_scheme,
+            peer_certificate_chain=ctx.peer_certificate_chain,
+            alpn_protocol=ctx.alpn_protocol,
+            server_name=ctx.server_name,
+            hello_retry_request=ctx.hello_retry_request,
+        )
+    )
+    return State.CONNECTED
