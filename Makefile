@@ -2,7 +2,8 @@
 #   make demo   self-check: active crypto backends and known-answer tests
 #   make test   the suite on both crypto backends, plus a venv without `cryptography`
 #   make lint   ruff + mypy --strict
-#   make bench  ratio benchmarks (pure vs cryptography, same process)
+#   make bench  ratio benchmarks against peers measured in the same process
+#   make fuzz   coverage-guided fuzzing (atheris) of the EDHOC and TLS parsers and engines
 
 PYTHON ?= python3
 VENV := .venv
@@ -64,11 +65,21 @@ test-nocrypto: $(PURE_VENV)/.installed
 	$(PURE_PY) -m pytest -n $(PYTEST_WORKERS) -q --crypto=pure tests/ratscore tests/atls tests/edhoc_ra tests/test_smoke.py
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check ratscore atls edhoc_ra tests interop benchmarks
+	$(VENV)/bin/ruff check ratscore atls edhoc_ra tests interop benchmarks fuzz conftest.py
 	$(VENV)/bin/mypy --strict
 
+# Every benchmark prints a ratio table against peers run interleaved in the same process.
+BENCHMARKS := $(wildcard benchmarks/crypto_ratios.py benchmarks/edhoc_handshakes.py benchmarks/tls_handshakes.py benchmarks/attestation.py)
 bench: $(VENV)/.installed
-	$(PY) benchmarks/crypto_ratios.py
+	@for b in $(BENCHMARKS); do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Long campaigns live here, never in `make test`.  FUZZ_RUNS per harness; the harnesses
+# fall back to a plain random driver (and say so) where atheris does not install.
+FUZZ_RUNS ?= 20000
+FUZZERS := $(wildcard fuzz/edhoc_messages.py fuzz/tls_records.py)
+fuzz: $(VENV)/.installed
+	$(PIP) install --quiet atheris || echo "atheris did not install: the harnesses use their plain drivers"
+	@for f in $(FUZZERS); do echo "== $$f"; $(PY) $$f -runs=$(FUZZ_RUNS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(PURE_VENV) .debian-packages .pytest_cache .mypy_cache .ruff_cache .hypothesis

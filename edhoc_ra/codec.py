@@ -38,8 +38,10 @@ __all__ = [
     "decode_plaintext_2",
     "decode_plaintext_3",
     "decode_plaintext_4",
+    "encode_bstr",
     "encode_connection_id",
     "encode_error",
+    "encode_int",
     "encode_message_1",
     "encode_suites",
     "is_one_byte_int_encoding",
@@ -50,9 +52,45 @@ ERR_WRONG_SELECTED_SUITE: Final = 2
 ERR_UNKNOWN_CREDENTIAL: Final = 3
 
 
+# Hot-path encoders for the two item types EDHOC builds most (info, TH inputs, MAC
+# contexts): the deterministic, shortest-head forms of RFC 8949 §3.1 and §4.2.1.
+_SMALL_INTS: Final = {value: cbor.encode(value) for value in range(-24, 256)}
+
+
+def encode_int(value: int) -> bytes:
+    """CBOR int (major type 0 or 1) with the shortest head."""
+    small = _SMALL_INTS.get(value)
+    return small if small is not None else cbor.encode(value)
+
+
+def encode_bstr(data: bytes) -> bytes:
+    """CBOR bstr (major type 2) with the shortest head."""
+    length = len(data)
+    if length < 24:
+        return bytes((0x40 | length,)) + data
+    if length < 0x100:
+        return bytes((0x58, length)) + data
+    if length < 0x10000:
+        return b"\x59" + length.to_bytes(2, "big") + data
+    return cbor.encode(bytes(data))
+
+
 def is_one_byte_int_encoding(raw: bytes) -> bool:
     """True if ``raw`` is the one-byte CBOR encoding of an integer in -24..23 (§3.3.2)."""
     return len(raw) == 1 and (raw[0] <= 0x17 or 0x20 <= raw[0] <= 0x37)
+
+
+def encode_encrypt0_aad(transcript_hash: bytes) -> bytes:
+    """The Enc_structure [ "Encrypt0", h'', TH ] (RFC 9528 §5.4.2, §5.5.2, App. C.3)."""
+    return b"\x83\x68Encrypt0\x40" + encode_bstr(transcript_hash)
+
+
+def xor_bytes(left: bytes, right: bytes) -> bytes:
+    """``left`` XOR ``right`` for equal lengths (CIPHERTEXT_2 = PLAINTEXT_2 XOR KEYSTREAM_2, §5.3.2)."""
+    length = len(left)
+    if len(right) != length:
+        raise ValueError("xor_bytes needs equal lengths")
+    return (int.from_bytes(left, "big") ^ int.from_bytes(right, "big")).to_bytes(length, "big")
 
 
 def encode_connection_id(raw: bytes) -> bytes:
@@ -186,6 +224,21 @@ def decode_message_1(data: bytes) -> Message1:
 
 def decode_ciphertext_message(data: bytes, what: str) -> bytes:
     """message_2, message_3 and message_4 are exactly one bstr (§5.3.1, §5.4.1, §5.5.1)."""
+    # Fast path for the well-formed case: a shortest-form bstr head (RFC 8949 §4.2.1)
+    # covering exactly the rest of the message.  Anything else takes the strict reader,
+    # which names the defect.
+    if data and data[0] >> 5 == 2:
+        info = data[0] & 0x1F
+        if info < 24:
+            offset, length = 1, info
+        elif info == 24 and len(data) > 1 and data[1] >= 24:
+            offset, length = 2, data[1]
+        elif info == 25 and len(data) > 2 and data[1] != 0:
+            offset, length = 3, int.from_bytes(data[1:3], "big")
+        else:
+            offset, length = 0, -1
+        if offset and len(data) == offset + length:
+            return data[offset:]
     (item,) = _only_items(data, 1, what)  # RFC 9529 §4.1.5
     if not isinstance(item, bytes):
         raise EdhocDecodeError(f"{what} must be a single bstr")

@@ -376,11 +376,13 @@ class EdhocConnection:
         schedule = self._require_schedule()
         prefix = codec.encode_connection_id(self._c_r or b"") if number == 2 else b""
         # context_2 = << C_R, ID_CRED_R, TH_2, CRED_R, ? EAD_2 >>; context_3 = << ID_CRED_I, TH_3, CRED_I, ? EAD_3 >>
-        context = prefix + id_cred + cbor.encode(th) + cred + ead
-        self._log(f"context_{number}", context)
+        context = prefix + id_cred + codec.encode_bstr(th) + cred + ead
+        if self.config.debug_log is not None:
+            self._log(f"context_{number}", context)
         length = schedule.suite.mac_length if static_dh else schedule.hash_length
         mac = schedule.kdf(prk, Label.MAC_2 if number == 2 else Label.MAC_3, context, length)
-        self._log(f"MAC_{number}", mac)
+        if self.config.debug_log is not None:
+            self._log(f"MAC_{number}", mac)
         return mac
 
     def _sign(self, id_cred: bytes, th: bytes, cred: bytes, ead: bytes, mac: bytes) -> bytes:
@@ -390,7 +392,7 @@ class EdhocConnection:
         except UnsupportedAlgorithm as exc:
             raise LocalProtocolError(str(exc)) from None
         # COSE_Sign1: protected = << ID_CRED >>, external_aad = << TH, CRED, ? EAD >>, payload = MAC
-        to_sign = sig_structure(id_cred, cbor.encode(th) + cred + ead, mac)
+        to_sign = sig_structure(id_cred, codec.encode_bstr(th) + cred + ead, mac)
         self._log("Sig_structure", to_sign)
         return key.sign(to_sign, algorithm, encoding=EcdsaEncoding.RAW)
 
@@ -403,7 +405,7 @@ class EdhocConnection:
             return
         try:
             algorithm = self._require_suite().signature_for(credential.public_key.key_type)
-            to_verify = sig_structure(id_cred, cbor.encode(th) + credential.cred + ead, mac)
+            to_verify = sig_structure(id_cred, codec.encode_bstr(th) + credential.cred + ead, mac)
             self._crypto.verify(credential.public_key, received, to_verify, algorithm, encoding=EcdsaEncoding.RAW)
         except (CryptoError, UnsupportedAlgorithm):
             raise AuthenticationFailed("authentication failed") from None
@@ -432,9 +434,12 @@ class EdhocConnection:
         )
 
     def _produce_ead(self, number: int, extra: Sequence[EadItem]) -> bytes:
+        handlers = self.config.ead_handlers
+        if not handlers:
+            return encode_ead(extra) if extra else b""
         context = self._context(number, verified=True)
         items: list[EadItem] = []
-        for handler in self.config.ead_handlers:
+        for handler in handlers:
             items.extend(handler.produce(context))
         items.extend(extra)
         return encode_ead(items)
@@ -442,6 +447,8 @@ class EdhocConnection:
     def _receive_ead(self, number: int, items: tuple[EadItem, ...], ead_bytes: bytes, *, verified: bool) -> list[Event]:
         if len(ead_bytes) > self.config.max_ead_size:
             raise UnspecifiedEdhocError(f"EAD_{number} exceeds {self.config.max_ead_size} bytes")
+        if not items:
+            return []
         visible = tuple(item for item in items if not item.is_padding)  # §3.8.1: padding is discarded
         handlers = self.config.ead_handlers
         claimed = {label for handler in handlers for label in handler.labels}
@@ -449,10 +456,11 @@ class EdhocConnection:
             if item.critical and item.label not in claimed:
                 # §3.8: an unrecognised critical item -> "MUST send an EDHOC error message"
                 raise UnspecifiedEdhocError(f"unsupported critical EAD item {item.label}")
-        context = self._context(number, verified)
+        context = self._context(number, verified) if handlers else None
         for handler in handlers:
             mine = [item for item in visible if item.label in handler.labels]
             if mine:
+                assert context is not None
                 try:
                     handler.consume(mine, context)
                 except EadProcessingError as exc:
@@ -464,6 +472,8 @@ class EdhocConnection:
         return [EadReceived(message_number=number, items=visible, verified=verified)]
 
     def _ead_now_verified(self) -> list[Event]:
+        if not self._unverified_ead:
+            return []
         events: list[Event] = []
         for number, items in self._unverified_ead:
             context = self._context(number, verified=True)

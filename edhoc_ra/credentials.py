@@ -3,9 +3,12 @@
 Theory of operation
 -------------------
 ``Credential`` is CRED_x: the exact bytes that enter MACs and transcript hashes
-(§3.5.2) together with the public authentication key taken from them.  Three kinds:
+(§3.5.2) together with the public authentication key taken from them.  Four kinds:
 
 * CCS (CWT Claims Set): the untagged claims map, key in claim 8 'cnf' {1: COSE_Key};
+* CWT: the untagged CWT (a COSE_Sign1 or COSE_Mac0 array, RFC 8392 §7) whose
+  payload is such a claims set; the CWT's own signature or MAC is checked by the
+  resolver against the issuer it trusts, never here (§3.5.2, RFC 8747 §3.1);
 * X.509: CRED_x is the DER certificate wrapped in a CBOR bstr (RFC 9360); only the
   leaf's SubjectPublicKeyInfo is read here, path validation is the resolver's job;
 * a naked public key, dressed as a CCS (§3.5.2).
@@ -13,8 +16,12 @@ Theory of operation
 ``IdCred`` is ID_CRED_x, a COSE header map (§3.5.3), kept as its exact encoding
 (the form that enters context_x and the COSE protected header) plus its decoded
 parameters.  A lone 'kid' is sent compactly inside PLAINTEXT_2/3 (§3.5.3.2).
-Credentials by value (kccs 14, x5chain 33) can be turned into a candidate
-``Credential``; whether to trust it is always the application's decision.
+Credentials by value (kccs 14, kcwt 13, x5chain 33) can be turned into a candidate
+``Credential``; whether to trust it is always the application's decision.  An
+x5bag (32, RFC 9360 §2) is an unordered bag of certificates that helps the peer
+build a path; it does not say which certificate is the end entity, so it goes
+together with x5t or kid, and ``bag_certificate`` picks the certificate the x5t
+names.
 """
 
 from __future__ import annotations
@@ -64,7 +71,11 @@ _X5T_HASHES: Final = {
 
 class CredentialKind(enum.Enum):
     CCS = "ccs"
+    CWT = "cwt"
     X509 = "x509"
+
+
+_COSE_SIGN1_ITEMS: Final = 4  # [protected, unprotected, payload, signature / tag] (RFC 9052 §4.2, §6.2)
 
 
 def certificate_public_key(certificate: bytes) -> PublicKey:
@@ -131,6 +142,31 @@ class Credential:
         return cls(cred=bytes(ccs), public_key=public_key, kind=CredentialKind.CCS, kid=cose_key.kid)
 
     @classmethod
+    def from_cwt(cls, cwt: bytes, crypto: CryptoProvider) -> Credential:
+        """A CWT credential (RFC 9528 §3.5.2: CRED_x is "the untagged CWT").
+
+        The CWT is a COSE_Sign1 or COSE_Mac0 (four-item array, RFC 8392 §7.1) whose
+        payload is a claims set with claim 8 'cnf' {1: COSE_Key} (RFC 8747 §3.1).  Its
+        signature/tag is not verified here: the resolver checks it against the issuer."""
+        message = cbor.decode(cwt, require_sorted_keys=False)
+        if not isinstance(message, list) or len(message) != _COSE_SIGN1_ITEMS:
+            raise DecodeError("a CWT credential must be an untagged COSE_Sign1 or COSE_Mac0")
+        protected, unprotected, payload, _tag = message
+        if not isinstance(protected, bytes) or not isinstance(unprotected, dict) or not isinstance(payload, bytes):
+            raise DecodeError("malformed COSE structure in the CWT")
+        claims = Credential.from_ccs(payload, crypto)  # the payload is the CWT Claims Set
+        return cls(cred=bytes(cwt), public_key=claims.public_key, kind=CredentialKind.CWT, kid=claims.kid)
+
+    @property
+    def cwt_claims(self) -> bytes | None:
+        """For a CWT credential, the encoded claims set (the COSE payload), else None."""
+        if self.kind is not CredentialKind.CWT:
+            return None
+        message = cbor.decode(self.cred, require_sorted_keys=False)
+        assert isinstance(message, list) and isinstance(message[2], bytes)
+        return message[2]
+
+    @classmethod
     def from_public_key(
         cls, public_key: PublicKey, *, kid: bytes | None = None, subject: str | None = None
     ) -> Credential:
@@ -184,6 +220,25 @@ class IdCred:
         return cls.decode(cbor.encode({X5T: [hash_algorithm, thumbprint]}))
 
     @classmethod
+    def by_value_cwt(cls, credential: Credential) -> IdCred:
+        """{13: CWT} with the CWT bytes kept exactly (RFC 9528 §3.5.3.1, §10.6)."""
+        if credential.kind is not CredentialKind.CWT:
+            raise EncodeError("kcwt carries CWT credentials only")
+        return cls.decode(b"\xa1\x0d" + credential.cred)
+
+    @classmethod
+    def x5bag(
+        cls, certificates: list[bytes], credential: Credential, crypto: CryptoProvider, *, hash_algorithm: int = -15
+    ) -> IdCred:
+        """{32: COSE_X509, 34: [alg, hash]}: a certificate bag (RFC 9360 §2) plus the x5t
+        naming the end-entity certificate of ``credential`` among them."""
+        if not certificates:
+            raise EncodeError("x5bag needs at least one certificate")
+        thumbprint = cls.x5t(credential, crypto, hash_algorithm=hash_algorithm).parameters[X5T]
+        bag: CborItem = certificates[0] if len(certificates) == 1 else list(certificates)
+        return cls.decode(cbor.encode({X5BAG: bag, X5T: thumbprint}))
+
+    @classmethod
     def x5chain(cls, certificates: list[bytes]) -> IdCred:
         """{33: COSE_X509}, end-entity certificate first (RFC 9360 §2)."""
         if not certificates:
@@ -210,8 +265,36 @@ class IdCred:
 
     @property
     def is_reference(self) -> bool:
-        """True if the credential itself is not carried (only kid / x5t / other references)."""
-        return not any(label in self.parameters for label in (KCCS, KCWT, X5CHAIN, X5BAG))
+        """True if the credential itself is not carried (kid, x5t, x5bag + x5t, ...)."""
+        return not any(label in self.parameters for label in (KCCS, KCWT, X5CHAIN))
+
+    @property
+    def certificate_bag(self) -> tuple[bytes, ...]:
+        """The certificates of an x5bag (RFC 9360 §2: bstr / [2* bstr]); empty if none.
+        Raises ``DecodeError`` if the bag is malformed."""
+        bag = self.parameters.get(X5BAG)
+        if bag is None:
+            return ()
+        if isinstance(bag, bytes):
+            return (bag,)
+        if isinstance(bag, list) and len(bag) >= 2 and all(isinstance(item, bytes) for item in bag):
+            return tuple(item for item in bag if isinstance(item, bytes))
+        raise DecodeError("x5bag must be a bstr or an array of two or more bstr")
+
+    def bag_certificate(self, crypto: CryptoProvider) -> Credential | None:
+        """The certificate of the x5bag that the x5t names, as a candidate credential
+        (untrusted: path validation is the resolver's job), or None."""
+        thumbprint = self.parameters.get(X5T)
+        if not isinstance(thumbprint, list) or len(thumbprint) != 2:
+            return None
+        algorithm_id, expected = thumbprint
+        if not isinstance(algorithm_id, int) or algorithm_id not in _X5T_HASHES or not isinstance(expected, bytes):
+            return None
+        algorithm, length = _X5T_HASHES[algorithm_id]
+        for certificate in self.certificate_bag:
+            if hmac.compare_digest(crypto.hash(algorithm, certificate)[:length], expected):
+                return Credential.from_x509(certificate, crypto)
+        return None
 
     def plaintext_encoding(self) -> bytes:
         """The form in PLAINTEXT_2/3: a lone kid is compacted (RFC 9528 §3.5.3.2)."""
@@ -221,11 +304,16 @@ class IdCred:
         return self.encoded
 
     def credential_by_value(self, crypto: CryptoProvider) -> Credential | None:
-        """The candidate credential carried by value (kccs, x5chain), or None.
+        """The candidate credential carried by value (kccs, kcwt, x5chain), or None.
         Raises ``DecodeError`` or ``CryptoError`` if it is malformed."""
+        parameters = self.parameters
+        if KCCS not in parameters and KCWT not in parameters and X5CHAIN not in parameters:
+            return None
         raw_values = _map_values_raw(self.encoded)
         if KCCS in raw_values:
             return Credential.from_ccs(raw_values[KCCS], crypto)
+        if KCWT in raw_values:
+            return Credential.from_cwt(raw_values[KCWT], crypto)  # RFC 9528 §3.5.3.1
         chain = self.parameters.get(X5CHAIN)
         if isinstance(chain, list) and chain and all(isinstance(c, bytes) for c in chain):
             chain = chain[0]

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from ratscore import cbor
 from ratscore.errors import LocalProtocolError
 
 from . import codec
@@ -95,7 +94,7 @@ class Initiator(EdhocConnection):
         self._log("PRK_2e", self._prk_2e)
         keystream = schedule.keystream_2(self._prk_2e, self._th_2, len(ciphertext_2))
         self._log("KEYSTREAM_2", keystream)
-        plaintext_2 = bytes(c ^ k for c, k in zip(ciphertext_2, keystream, strict=True))
+        plaintext_2 = codec.xor_bytes(ciphertext_2, keystream)
         self._log("PLAINTEXT_2", plaintext_2)
         parsed = codec.decode_plaintext_2(plaintext_2)
         self._c_r = parsed.c_r
@@ -169,18 +168,18 @@ class Initiator(EdhocConnection):
         signature_or_mac = mac_3 if static else self._sign(id_cred, self._th_3, cred, ead_3, mac_3)
         self._log("Signature_or_MAC_3", signature_or_mac)
         # §5.4.2: PLAINTEXT_3 = ( ID_CRED_I / bstr / -24..23, Signature_or_MAC_3, ? EAD_3 )
-        plaintext_3 = local.id_cred.plaintext_encoding() + cbor.encode(signature_or_mac) + ead_3
+        plaintext_3 = local.id_cred.plaintext_encoding() + codec.encode_bstr(signature_or_mac) + ead_3
         self._log("PLAINTEXT_3", plaintext_3)
         k_3 = schedule.kdf(self._prk_3e2m, Label.K_3, self._th_3, suite.edhoc_aead.key_size)
         iv_3 = schedule.kdf(self._prk_3e2m, Label.IV_3, self._th_3, suite.edhoc_aead.nonce_size)
         self._log("K_3", k_3)
         self._log("IV_3", iv_3)
         # App. C.3: associated data A_3 = [ "Encrypt0", h'', TH_3 ]
-        associated_data = cbor.encode(["Encrypt0", b"", self._th_3])
+        associated_data = codec.encode_encrypt0_aad(self._th_3)
         self._log("A_3", associated_data)
         ciphertext_3 = self._crypto.aead(suite.edhoc_aead, k_3).encrypt(iv_3, plaintext_3, associated_data)
         self._log("CIPHERTEXT_3", ciphertext_3)
-        message_3 = cbor.encode(ciphertext_3)
+        message_3 = codec.encode_bstr(ciphertext_3)
         self._log("message_3", message_3)
         # §5.4.2: TH_4 = H(TH_3, PLAINTEXT_3, CRED_I); PRK_out = EDHOC_KDF(PRK_4e3m, 7, TH_4, hash_length)
         self._th_4 = schedule.th_next(self._th_3, plaintext_3, cred)
@@ -207,7 +206,7 @@ class Initiator(EdhocConnection):
         iv_4 = schedule.kdf(self._prk_4e3m, Label.IV_4, self._th_4, suite.edhoc_aead.nonce_size)
         self._log("K_4", k_4)
         self._log("IV_4", iv_4)
-        associated_data = cbor.encode(["Encrypt0", b"", self._th_4])  # A_4 (App. C.3)
+        associated_data = codec.encode_encrypt0_aad(self._th_4)  # A_4 (App. C.3)
         # An AEAD failure raises DecryptError, turned into AuthenticationFailed by _guarded.
         plaintext_4 = self._crypto.aead(suite.edhoc_aead, k_4).decrypt(iv_4, ciphertext_4, associated_data)
         items, ead_bytes = codec.decode_plaintext_4(plaintext_4)

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from ratscore import cbor
 from ratscore.crypto import CryptoProvider, HashAlgorithm
 from ratscore.crypto.kmac import kmac256
 from ratscore.errors import UnsupportedAlgorithm
 
+from .codec import encode_bstr, encode_int
 from .suites import CipherSuite
 
 __all__ = ["KeySchedule", "Label"]
@@ -51,44 +51,46 @@ class Label:
 class KeySchedule:
     """Suite-bound EDHOC primitives (see module doc)."""
 
-    __slots__ = ("crypto", "suite")
+    __slots__ = ("_algorithm", "_is_shake", "crypto", "hash_length", "suite")
 
     def __init__(self, suite: CipherSuite, crypto: CryptoProvider) -> None:
         self.suite = suite
         self.crypto = crypto
-
-    @property
-    def hash_length(self) -> int:
-        return self.suite.hash_length
+        self._algorithm = suite.edhoc_hash
+        self._is_shake = suite.edhoc_hash is HashAlgorithm.SHAKE256
+        self.hash_length = suite.hash_length
 
     def hash(self, data: bytes) -> bytes:
-        return self.crypto.hash(self.suite.edhoc_hash, data)
+        return self.crypto.hash(self._algorithm, data)
 
     def extract(self, salt: bytes, ikm: bytes) -> bytes:
         """EDHOC_Extract (RFC 9528 §4.1.1)."""
-        algorithm = self.suite.edhoc_hash
-        if algorithm is HashAlgorithm.SHAKE256:
+        algorithm = self._algorithm
+        if self._is_shake:
             return kmac256(salt, ikm, 64)  # KMAC256(salt, IKM, 512, "")
         return self.crypto.hkdf_extract(algorithm, salt, ikm)
 
     def expand(self, prk: bytes, info: bytes, length: int) -> bytes:
         """EDHOC_Expand (RFC 9528 §4.1.2)."""
-        algorithm = self.suite.edhoc_hash
-        if algorithm is HashAlgorithm.SHAKE256:
+        algorithm = self._algorithm
+        if self._is_shake:
             return kmac256(prk, info, length)  # KMAC256(PRK, info, 8 * length, "")
+        if length <= self.hash_length and len(prk) >= self.hash_length:
+            # RFC 5869 §2.3: one block suffices, OKM = T(1) = HMAC-Hash(PRK, info | 0x01)
+            return self.crypto.hmac(algorithm, prk, info + b"\x01")[:length]
         if algorithm.digest_size * 255 < length:
             raise UnsupportedAlgorithm("HKDF-Expand output is limited to 255 * hash_length bytes")
         return self.crypto.hkdf_expand(algorithm, prk, info, length)
 
     def kdf(self, prk: bytes, label: int, context: bytes, length: int) -> bytes:
         """EDHOC_KDF (RFC 9528 §4.1.2): info = (info_label: int, context: bstr, length: uint)."""
-        info = cbor.encode(label) + cbor.encode(context) + cbor.encode(length)
+        info = encode_int(label) + encode_bstr(context) + encode_int(length)
         return self.expand(prk, info, length)
 
     def keystream_2(self, prk_2e: bytes, th_2: bytes, length: int) -> bytes:
         """KEYSTREAM_2 (§5.3.2), split per App. G when longer than 255 * hash_length."""
         part_length = 255 * self.hash_length
-        if self.suite.edhoc_hash is HashAlgorithm.SHAKE256 or length <= part_length:
+        if self._is_shake or length <= part_length:
             return self.kdf(prk_2e, Label.KEYSTREAM_2, th_2, length)
         parts = []
         for index, start in enumerate(range(0, length, part_length)):
@@ -98,11 +100,11 @@ class KeySchedule:
 
     # -- transcript hashes (§5.3.2, §5.4.2) ---------------------------------------
     def th_2(self, g_y: bytes, hash_message_1: bytes) -> bytes:
-        return self.hash(cbor.encode(g_y) + cbor.encode(hash_message_1))
+        return self.hash(encode_bstr(g_y) + encode_bstr(hash_message_1))
 
     def th_next(self, previous_th: bytes, plaintext: bytes, credential: bytes) -> bytes:
         """TH_3 = H(TH_2, PLAINTEXT_2, CRED_R) and TH_4 = H(TH_3, PLAINTEXT_3, CRED_I)."""
-        return self.hash(cbor.encode(previous_th) + plaintext + credential)
+        return self.hash(encode_bstr(previous_th) + plaintext + credential)
 
     # -- outputs (§4.1.3, §4.2.1, App. H) -----------------------------------------
     def prk_exporter(self, prk_out: bytes) -> bytes:

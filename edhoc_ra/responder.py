@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from ratscore import cbor
 from ratscore.errors import LocalProtocolError
 
 from . import codec
@@ -116,14 +115,17 @@ class Responder(EdhocConnection):
         self._log("Signature_or_MAC_2", signature_or_mac)
         # §5.3.2: PLAINTEXT_2 = ( C_R, ID_CRED_R / bstr / -24..23, Signature_or_MAC_2, ? EAD_2 )
         plaintext_2 = (
-            codec.encode_connection_id(c_r) + local.id_cred.plaintext_encoding() + cbor.encode(signature_or_mac) + ead_2
+            codec.encode_connection_id(c_r)
+            + local.id_cred.plaintext_encoding()
+            + codec.encode_bstr(signature_or_mac)
+            + ead_2
         )
         self._log("PLAINTEXT_2", plaintext_2)
         keystream = schedule.keystream_2(self._prk_2e, self._th_2, len(plaintext_2))
         self._log("KEYSTREAM_2", keystream)
-        ciphertext_2 = bytes(p ^ k for p, k in zip(plaintext_2, keystream, strict=True))
+        ciphertext_2 = codec.xor_bytes(plaintext_2, keystream)
         self._log("CIPHERTEXT_2", ciphertext_2)
-        message_2 = cbor.encode(g_y + ciphertext_2)  # §5.3.1: one bstr G_Y || CIPHERTEXT_2
+        message_2 = codec.encode_bstr(g_y + ciphertext_2)  # §5.3.1: one bstr G_Y || CIPHERTEXT_2
         self._message_2 = message_2
         self._log("message_2", message_2)
         # §5.4.2: TH_3 = H(TH_2, PLAINTEXT_2, CRED_R), computable now (§5.3.2 note)
@@ -142,7 +144,7 @@ class Responder(EdhocConnection):
         iv_3 = schedule.kdf(self._prk_3e2m, Label.IV_3, self._th_3, suite.edhoc_aead.nonce_size)
         self._log("K_3", k_3)
         self._log("IV_3", iv_3)
-        associated_data = cbor.encode(["Encrypt0", b"", self._th_3])  # A_3 (App. C.3)
+        associated_data = codec.encode_encrypt0_aad(self._th_3)  # A_3 (App. C.3)
         # An AEAD failure raises DecryptError, turned into AuthenticationFailed by _guarded.
         plaintext_3 = self._crypto.aead(suite.edhoc_aead, k_3).decrypt(iv_3, ciphertext_3, associated_data)
         self._log("PLAINTEXT_3", plaintext_3)
@@ -208,9 +210,9 @@ class Responder(EdhocConnection):
         iv_4 = schedule.kdf(self._prk_4e3m, Label.IV_4, self._th_4, suite.edhoc_aead.nonce_size)
         self._log("K_4", k_4)
         self._log("IV_4", iv_4)
-        associated_data = cbor.encode(["Encrypt0", b"", self._th_4])  # A_4 (App. C.3)
+        associated_data = codec.encode_encrypt0_aad(self._th_4)  # A_4 (App. C.3)
         ciphertext_4 = self._crypto.aead(suite.edhoc_aead, k_4).encrypt(iv_4, plaintext_4, associated_data)
-        message_4 = cbor.encode(ciphertext_4)
+        message_4 = codec.encode_bstr(ciphertext_4)
         self._log("message_4", message_4)
         self._outgoing.append(message_4)
         self._prk_4e3m = self._prk_3e2m = self._prk_2e = b""

@@ -22,8 +22,7 @@ from atls.config import ClientAuthentication, TLSConfig, VerifyMode
 from atls.connection import ClientConnection, ServerConnection, TLSConnection
 from atls.enums import CipherSuite, NamedGroup
 from atls.events import ConnectionClosed, DataReceived, Event, HandshakeCompleted, KeyUpdated
-from ratscore.crypto import BACKEND_NAMES, CryptoProvider, get_provider
-from ratscore.errors import UnsupportedAlgorithm
+from ratscore.crypto import CryptoProvider
 from tests.atls.connection_helpers import HOSTNAME, NOW, Credentials, credentials
 
 pytestmark = pytest.mark.interop
@@ -34,14 +33,6 @@ SUITES = [
     (CipherSuite.TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256"),
 ]
 KINDS = ["p256", "rsa2048"]
-
-
-@pytest.fixture(params=BACKEND_NAMES)
-def crypto(request: pytest.FixtureRequest) -> CryptoProvider:
-    try:
-        return get_provider(request.param)
-    except UnsupportedAlgorithm as exc:
-        pytest.skip(f"crypto backend {request.param!r} unavailable: {exc}")
 
 
 def _write_credentials(tmp_path: Path, creds: Credentials, name: str) -> tuple[Path, Path, Path]:

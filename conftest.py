@@ -1,4 +1,4 @@
-"""Shared fixtures: the ``crypto`` fixture runs a test once per crypto backend.
+"""Shared fixtures for tests/ and interop/: the ``crypto`` fixture runs a test once per crypto backend.
 
 ``pytest --crypto=pure`` (or ``--crypto=cryptography``) runs the whole suite on one
 backend; the default runs every test on both.  A backend that cannot load is
