@@ -1,5 +1,5 @@
 # attested-stack: every target does its own set-up on a fresh machine.
-#   make demo   self-check: active crypto backends and known-answer tests
+#   make demo   on loopback with embedded defaults: crypto self-check, EDHOC over CoAP + OSCORE
 #   make test   the suite on both crypto backends, plus a venv without `cryptography`
 #   make lint   ruff + mypy --strict
 #   make bench  ratio benchmarks against peers measured in the same process
@@ -48,6 +48,8 @@ setup: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(PY) -m ratscore
+	@echo "== EDHOC (RFC 9528) over CoAP on loopback, then an OSCORE-protected GET with the exported context"
+	$(PY) -m edhoc_ra demo
 
 test: test-main test-nocrypto
 
