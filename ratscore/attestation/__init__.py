@@ -4,12 +4,14 @@
 Modules: ``cmw`` (wrappers), ``media`` (media types, TN()), ``eat`` (claims, CWT,
 JWT), ``measured`` (EAT measured component), ``ear`` (attestation results),
 ``jose`` (JWS compact for JWTs), ``protocols`` (Attester, Verifier, results,
-nonce store), ``software`` (the embedded software attester), ``errors``.
+nonce store), ``software`` (the embedded software attester), ``errors``,
+``tpm`` / ``tpm_structures`` (TPM 2.0 quotes), ``tsm`` (configfs-tsm reports),
+``policy`` and ``verifier`` (the local verifier and relying-party helpers).
 """
 
 from __future__ import annotations
 
-from . import cmw, ear, eat, jose, measured, media, software
+from . import cmw, ear, eat, jose, measured, media, policy, software, tpm, tpm_structures, tsm, verifier
 from .cmw import Cmw, CmwCollection, CmwRecord, CmwTag, Indicator
 from .ear import Ear, EarAppraisal, TrustCategory, TrustTier, VerifierId
 from .eat import Claim, EatClaims
@@ -30,8 +32,13 @@ from .errors import (
     UntrustedKey,
 )
 from .measured import MeasuredComponent
+from .policy import Policy, PolicyError, load_policy
 from .protocols import AttestationResult, Attester, Binding, ClaimFailure, MemoryNonceStore, NonceStore, Verifier
 from .software import SoftwareAttester
+from .tpm import PcrDigestMismatch, PcrSelectionMismatch, TpmAttester, TpmConfig
+from .tpm_structures import TpmStructureError
+from .tsm import TsmAttester, UnverifiedPlatformEvidence
+from .verifier import EarSerialization, InsufficientTrust, LocalVerifier, RelyingParty
 
 __all__ = [
     "AttestationError",
@@ -47,11 +54,14 @@ __all__ = [
     "CmwTag",
     "Ear",
     "EarAppraisal",
+    "EarSerialization",
     "EatClaims",
     "ExpiredToken",
     "FreshnessError",
     "Indicator",
+    "InsufficientTrust",
     "InvalidClaim",
+    "LocalVerifier",
     "MalformedEvidence",
     "MeasuredComponent",
     "MeasurementMismatch",
@@ -59,21 +69,37 @@ __all__ = [
     "MissingClaim",
     "NonceStore",
     "OversizedObject",
+    "PcrDigestMismatch",
+    "PcrSelectionMismatch",
+    "Policy",
+    "PolicyError",
+    "RelyingParty",
     "ReplayedNonce",
     "SoftwareAttester",
     "StaleNonce",
+    "TpmAttester",
+    "TpmConfig",
+    "TpmStructureError",
     "TrustCategory",
     "TrustTier",
+    "TsmAttester",
     "UnknownMediaType",
     "UnsupportedProfile",
     "UntrustedKey",
+    "UnverifiedPlatformEvidence",
     "Verifier",
     "VerifierId",
     "cmw",
     "ear",
     "eat",
     "jose",
+    "load_policy",
     "measured",
     "media",
+    "policy",
     "software",
+    "tpm",
+    "tpm_structures",
+    "tsm",
+    "verifier",
 ]
