@@ -21,9 +21,12 @@ received alert can be named; ``decode_alert`` keeps unknown codes as plain ints.
 from __future__ import annotations
 
 import enum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ratscore.errors import DecodeError, RemoteProtocolError
+
+if TYPE_CHECKING:
+    from .events import Event
 
 __all__ = [
     "ALERT_CLASSES",
@@ -106,6 +109,10 @@ class TLSAlert(RemoteProtocolError):
     """The peer broke the protocol; the connection answers with the fatal alert ``description``."""
 
     description: ClassVar[AlertDescription] = AlertDescription.INTERNAL_ERROR
+    # Set by ``TLSConnection.receive_data`` when it raises: the events that the same call
+    # produced before the violation (e.g. DataReceived from earlier records), in order.  They
+    # are delivered nowhere else.
+    events: tuple[Event, ...] = ()
 
 
 class UnexpectedMessage(TLSAlert):

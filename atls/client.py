@@ -17,6 +17,7 @@ from .alerts import (
     MissingExtension,
     ProtocolVersion,
     UnexpectedMessage,
+    UnsupportedCertificate,
 )
 from .codec import HandshakeMessage
 from .enums import (
@@ -24,6 +25,7 @@ from .enums import (
     DOWNGRADE_TLS12,
     TLS12_VERSION,
     TLS13_VERSION,
+    CertificateType,
     CipherSuite,
     ExtensionType,
     NamedGroup,
@@ -31,6 +33,8 @@ from .enums import (
 from .events import HandshakeCompleted, HelloRetryRequested
 from .extensions import (
     ApplicationLayerProtocolNegotiation,
+    ClientCertificateTypeOffer,
+    ClientCertificateTypeSelected,
     Cookie,
     Extension,
     KeyShareClientHello,
@@ -40,6 +44,8 @@ from .extensions import (
     MaxFragmentLengthExtension,
     RecordSizeLimit,
     SelectedVersion,
+    ServerCertificateTypeOffer,
+    ServerCertificateTypeSelected,
     ServerName,
     SignatureAlgorithms,
     SignatureAlgorithmsCert,
@@ -99,6 +105,12 @@ def _client_hello(ctx: HandshakeContext, cookie: bytes | None) -> ClientHello:
         extensions.append(RecordSizeLimit(limit=config.record_size_limit))
     if config.max_fragment_length is not None:
         extensions.append(MaxFragmentLengthExtension(length=config.max_fragment_length))
+    # RFC 7250 §4.1: offer non-X.509 certificate types only when configured.
+    if not config.accepts_x509_only:
+        extensions.append(ServerCertificateTypeOffer(certificate_types=tuple(config.peer_certificate_types)))
+    own_types = _presentable_types(ctx)
+    if own_types and own_types != (CertificateType.X509,):
+        extensions.append(ClientCertificateTypeOffer(certificate_types=own_types))
     # RFC 8446 §4.2.1: supported_versions MUST be sent; we offer TLS 1.3 only.
     extensions.append(SupportedVersions(versions=(TLS13_VERSION,)))
     if cookie is not None:
@@ -116,6 +128,30 @@ def _client_hello(ctx: HandshakeContext, cookie: bytes | None) -> ClientHello:
         cipher_suites=tuple(config.cipher_suites),
         extensions=tuple(extensions),
     )
+
+
+def _presentable_types(ctx: HandshakeContext) -> tuple[CertificateType, ...]:
+    """The certificate types we can present: X.509 needs a chain, a raw key only the key."""
+    config = ctx.config
+    if config.private_key is None:
+        return ()
+    return tuple(
+        certificate_type
+        for certificate_type in config.certificate_types
+        if certificate_type is not CertificateType.X509 or config.certificate_chain
+    )
+
+
+def _selected_certificate_type(selected: int | None, acceptable: tuple[CertificateType, ...]) -> CertificateType:
+    """RFC 7250 §4.2: the server's choice (absent: X.509) must be one we offered."""
+    if selected is None:
+        if CertificateType.X509 not in acceptable:
+            # RFC 7250 §4.2: without the extension the server uses X.509, which we cannot accept.
+            raise UnsupportedCertificate("the server did not agree to a raw public key")
+        return CertificateType.X509
+    if selected not in acceptable:
+        raise IllegalParameter("the server selected a certificate type we did not offer")
+    return CertificateType(selected)
 
 
 def _generate_share(ctx: HandshakeContext, group: NamedGroup) -> None:
@@ -274,6 +310,13 @@ def handle_encrypted_extensions(ctx: HandshakeContext, message: HandshakeMessage
         ctx.record_layer.set_send_record_size_limit(limit.limit)
         if ctx.config.record_size_limit is not None:
             ctx.record_layer.set_receive_record_size_limit(ctx.config.record_size_limit)
+    server_type = find_extension(extensions, ServerCertificateTypeSelected)
+    ctx.peer_certificate_type = _selected_certificate_type(
+        None if server_type is None else server_type.certificate_type, tuple(ctx.config.peer_certificate_types)
+    )
+    client_type = find_extension(extensions, ClientCertificateTypeSelected)
+    if client_type is not None:
+        ctx.local_certificate_type = _selected_certificate_type(client_type.certificate_type, _presentable_types(ctx))
     fragment = find_extension(extensions, MaxFragmentLengthExtension)
     if fragment is not None:
         # RFC 6066 §4: the echoed value must equal the requested one, else illegal_parameter.

@@ -15,8 +15,7 @@ and yields whole messages, each with its raw encoding (the transcript input).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import struct
 from dataclasses import dataclass
 
 from ratscore.errors import EncodeError
@@ -71,10 +70,19 @@ class Reader:
         return self._data[start : self._position]
 
     def uint(self, width: int) -> int:
-        return int.from_bytes(self.read(width), "big")
+        start = self._position
+        end = start + width
+        if end > self._end:
+            raise DecodeErrorAlert("truncated input")
+        self._position = end
+        return int.from_bytes(self._data[start:end], "big")
 
     def uint8(self) -> int:
-        return self.uint(1)
+        position = self._position
+        if position >= self._end:
+            raise DecodeErrorAlert("truncated input")
+        self._position = position + 1
+        return self._data[position]
 
     def uint16(self) -> int:
         return self.uint(2)
@@ -103,10 +111,11 @@ class Reader:
 
     def uint16_list(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> tuple[int, ...]:
         """A vector of uint16 code points; its byte length must be even (RFC 8446 §3.4)."""
-        sub = self.vector(prefix, minimum, maximum)
-        if sub.remaining % 2:
+        raw = self.opaque(prefix, minimum, maximum)
+        if len(raw) % 2:
             raise DecodeErrorAlert("odd length for a vector of uint16")
-        return tuple(sub.uint16() for _ in range(sub.remaining // 2))
+        values: tuple[int, ...] = struct.unpack(f">{len(raw) // 2}H", raw)  # length checked: cannot raise
+        return values
 
 
 def _check_bounds(length: int, minimum: int, maximum: int | None) -> None:
@@ -151,15 +160,32 @@ class Writer:
 
     def uint16_list(self, prefix: int, values: tuple[int, ...]) -> None:
         self.uint(prefix, 2 * len(values))
-        for value in values:
-            self.uint16(value)
+        if any(not 0 <= value <= 0xFFFF for value in values):
+            raise EncodeError("uint16 list value out of range")
+        self._buffer += struct.pack(f">{len(values)}H", *values)
 
-    @contextmanager
-    def vector(self, prefix: int) -> Iterator[None]:
+    def vector(self, prefix: int) -> _VectorScope:
         """Write the body inside the ``with`` block, then back-fill its ``prefix``-byte length."""
-        start = len(self._buffer)
-        self._buffer += bytes(prefix)
-        yield
+        return _VectorScope(self._buffer, prefix)
+
+
+class _VectorScope:
+    """``Writer.vector``'s context manager (a class: cheaper than a generator on hot paths)."""
+
+    __slots__ = ("_buffer", "_prefix", "_start")
+
+    def __init__(self, buffer: bytearray, prefix: int) -> None:
+        self._buffer = buffer
+        self._prefix = prefix
+        self._start = len(buffer)
+
+    def __enter__(self) -> None:
+        self._buffer += bytes(self._prefix)
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        if exc_type is not None:
+            return
+        prefix, start = self._prefix, self._start
         length = len(self._buffer) - start - prefix
         if length >= 1 << (8 * prefix):
             raise EncodeError(f"vector of {length} bytes does not fit a {prefix}-byte length")

@@ -22,7 +22,7 @@ from ratscore.crypto import CryptoProvider, Signer
 from ratscore.errors import LocalProtocolError
 from ratscore.x509 import Certificate, PinnedKeyVerifier
 
-from .enums import CipherSuite, MaxFragmentLength, NamedGroup, SignatureScheme
+from .enums import CertificateType, CipherSuite, MaxFragmentLength, NamedGroup, SignatureScheme
 from .record import MAX_INNER_PLAINTEXT_LENGTH, PaddingPolicy, no_padding
 
 __all__ = [
@@ -107,9 +107,16 @@ class TLSConfig:
     signature_schemes: tuple[SignatureScheme, ...] = DEFAULT_SIGNATURE_SCHEMES
     # RFC 8446 §4.2.3 signature_algorithms_cert; None: not sent (signature_algorithms applies).
     certificate_signature_schemes: tuple[SignatureScheme, ...] | None = None
-    # Our credentials: DER certificates, leaf first, and the leaf key's signer.
+    # Our credentials: DER certificates, leaf first, and the leaf key's signer.  With
+    # RAW_PUBLIC_KEY in ``certificate_types`` the chain may be empty (RFC 7250).
     certificate_chain: tuple[bytes, ...] = ()
     private_key: Signer | None = None
+    # RFC 7250 §3: the certificate types we can present (preference order) and those we accept
+    # from the peer.  A raw public key (RAW_PUBLIC_KEY) is sent as our key's SubjectPublicKeyInfo
+    # and a peer's is accepted only when ``pinned_keys`` pins it.  The X.509-only default sends
+    # neither extension.
+    certificate_types: tuple[CertificateType, ...] = (CertificateType.X509,)
+    peer_certificate_types: tuple[CertificateType, ...] = (CertificateType.X509,)
     # How we judge the peer.
     verify_mode: VerifyMode = VerifyMode.CERTIFICATE
     trust_anchors: tuple[Certificate, ...] = ()
@@ -150,14 +157,28 @@ class TLSConfig:
             raise LocalProtocolError("key_share_groups must be a non-empty subset of groups")
         if not self.signature_schemes:
             raise LocalProtocolError("at least one signature scheme is required")
-        if bool(self.certificate_chain) != (self.private_key is not None):
+        if self.certificate_chain and self.private_key is None:
             raise LocalProtocolError("certificate_chain and private_key go together")
+        if self.private_key is not None and not self.certificate_chain and self.sends_x509_only:
+            raise LocalProtocolError("certificate_chain and private_key go together")
+        if not self.certificate_types or not self.peer_certificate_types:
+            raise LocalProtocolError("certificate_types and peer_certificate_types must not be empty")
+        if CertificateType.RAW_PUBLIC_KEY in self.peer_certificate_types and self.pinned_keys is None:
+            raise LocalProtocolError("accepting raw public keys (RFC 7250) needs pinned_keys")
         if self.record_size_limit is not None and not 64 <= self.record_size_limit <= MAX_INNER_PLAINTEXT_LENGTH:
             raise LocalProtocolError("record_size_limit must be 64 .. 2^14 + 1")  # RFC 8449 §4
         if self.verify_mode is VerifyMode.PINNED and self.pinned_keys is None:
             raise LocalProtocolError("VerifyMode.PINNED needs pinned_keys")
         if any(not 1 <= len(protocol) <= 255 for protocol in self.alpn_protocols):
             raise LocalProtocolError("ALPN protocol names are 1..255 bytes")  # RFC 7301 §3.1
+
+    @property
+    def sends_x509_only(self) -> bool:
+        return tuple(self.certificate_types) == (CertificateType.X509,)
+
+    @property
+    def accepts_x509_only(self) -> bool:
+        return tuple(self.peer_certificate_types) == (CertificateType.X509,)
 
     @property
     def offered_key_share_groups(self) -> tuple[NamedGroup, ...]:

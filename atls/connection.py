@@ -30,13 +30,22 @@ import contextlib
 from ratscore.crypto import CryptoProvider, HashAlgorithm, PublicKey, Signer, resolve_provider
 from ratscore.errors import CryptoError, DecodeError, LocalProtocolError, ProtocolError, RemoteProtocolError
 from ratscore.x509 import Certificate as X509Certificate
-from ratscore.x509 import load_der_certificate
 
 from .alerts import AlertDescription, DecodeErrorAlert, InternalError, TLSAlert, UnexpectedMessage
+from .certificates import parse_certificate
 from .client import start_client
 from .codec import HandshakeMessage, decode_alert, encode_alert
 from .config import ClientAuthentication, TLSConfig, VerifyMode
-from .enums import CipherSuite, ContentType, HandshakeType, KeyUpdateRequest, NamedGroup, Role, SignatureScheme
+from .enums import (
+    CertificateType,
+    CipherSuite,
+    ContentType,
+    HandshakeType,
+    KeyUpdateRequest,
+    NamedGroup,
+    Role,
+    SignatureScheme,
+)
 from .events import AlertReceived, ConnectionClosed, DataReceived, Event
 from .handshake_common import HandshakeContext
 from .handshake_post import send_key_update
@@ -49,15 +58,16 @@ __all__ = ["ClientConnection", "ServerConnection", "TLSConnection"]
 
 def _check_config(config: TLSConfig, role: Role) -> X509Certificate | None:
     """Reject configurations that cannot work, before anything is sent (LocalProtocolError)."""
-    if role is Role.SERVER and not config.certificate_chain:
+    if role is Role.SERVER and config.private_key is None:
         raise LocalProtocolError("a server needs certificate_chain and private_key")
     judges_peer = role is Role.CLIENT or config.client_authentication is not ClientAuthentication.NONE
-    if judges_peer and config.verify_mode is VerifyMode.CERTIFICATE and not config.trust_anchors:
+    judges_x509 = CertificateType.X509 in config.peer_certificate_types
+    if judges_peer and judges_x509 and config.verify_mode is VerifyMode.CERTIFICATE and not config.trust_anchors:
         raise LocalProtocolError("VerifyMode.CERTIFICATE needs trust_anchors")
     if not config.certificate_chain:
         return None
     try:
-        leaf = load_der_certificate(config.certificate_chain[0])
+        leaf = parse_certificate(config.certificate_chain[0])
     except DecodeError as exc:
         raise LocalProtocolError(f"our leaf certificate does not parse: {exc}") from None
     assert config.private_key is not None
@@ -88,7 +98,9 @@ class TLSConnection:
     # -- receiving ---------------------------------------------------------------------------
     def receive_data(self, data: bytes) -> list[Event]:
         """Process bytes from the transport; return what happened.  Raises a ``TLSAlert`` (after
-        queueing it) when the peer breaks the protocol."""
+        queueing it) when the peer breaks the protocol; the events produced earlier in the same
+        call (data from records before the bad one, a close_notify, ...) are then on the
+        exception's ``events`` attribute."""
         self._check_usable()
         ctx = self._ctx
         if self._peer_closed or self._state is State.CLOSED:
@@ -156,8 +168,12 @@ class TLSConnection:
             self._state = State.CLOSED
 
     def _fail(self, alert: TLSAlert) -> None:
-        """Queue the fatal alert, enter ERROR, raise (STYLE: alert first, then state, then raise)."""
+        """Queue the fatal alert, enter ERROR, raise (STYLE: alert first, then state, then raise).
+        Events this ``receive_data`` call produced before the violation travel on the
+        exception as ``alert.events`` (the call cannot also return them)."""
         ctx = self._ctx
+        alert.events = tuple(ctx.events)
+        ctx.events.clear()
         ctx.flight.clear()
         with contextlib.suppress(ProtocolError, CryptoError):
             ctx.outgoing += ctx.record_layer.send(ContentType.ALERT, encode_alert(alert.description))
@@ -175,7 +191,7 @@ class TLSConnection:
         """Queue application data (after the handshake, before ``close``)."""
         self._check_can_send("send_data")
         if data:
-            self._ctx.outgoing += self._ctx.record_layer.send(ContentType.APPLICATION_DATA, bytes(data))
+            self._ctx.record_layer.send_into(self._ctx.outgoing, ContentType.APPLICATION_DATA, bytes(data))
 
     def key_update(self, request_peer_update: bool = False) -> None:
         """RFC 8446 §4.6.3: update our sending key; optionally ask the peer to update its own."""
@@ -281,6 +297,17 @@ class TLSConnection:
     @property
     def peer_certificates(self) -> tuple[X509Certificate, ...]:
         return self._ctx.peer_certificates
+
+    @property
+    def certificate_type(self) -> CertificateType:
+        """What we presented (RFC 7250): X509 unless a raw public key was negotiated."""
+        return self._ctx.local_certificate_type
+
+    @property
+    def peer_certificate_type(self) -> CertificateType:
+        """What the peer presented (RFC 7250); with RAW_PUBLIC_KEY ``peer_certificate_chain``
+        holds its SubjectPublicKeyInfo and ``peer_certificates`` is empty."""
+        return self._ctx.peer_certificate_type
 
     @property
     def peer_public_key(self) -> PublicKey | None:

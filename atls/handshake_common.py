@@ -21,11 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ratscore.crypto import der
-from ratscore.crypto.encoding import OID_RSASSA_PSS
+from ratscore.crypto.encoding import OID_RSASSA_PSS, public_key_to_spki
 from ratscore.crypto.types import CryptoProvider, EcdsaEncoding, PrivateKey, PublicKey, Signer
 from ratscore.errors import CryptoError, DecodeError, InvalidPublicKey, UnsupportedAlgorithm
 from ratscore.x509 import Certificate as X509Certificate
-from ratscore.x509 import CertificateError, CertificateErrorReason, Purpose, load_der_certificate, validate
+from ratscore.x509 import CertificateError, CertificateErrorReason, Purpose
 
 from .alerts import (
     BadCertificate,
@@ -38,9 +38,10 @@ from .alerts import (
     UnsupportedCertificate,
     UnsupportedExtension,
 )
+from .certificates import parse_certificate, validate_cached
 from .codec import HandshakeMessage, HandshakeReassembler
 from .config import TLSConfig, VerifyMode
-from .enums import CipherSuite, ContentType, HandshakeType, NamedGroup, Role, SignatureScheme
+from .enums import CertificateType, CipherSuite, ContentType, HandshakeType, NamedGroup, Role, SignatureScheme
 from .events import Event
 from .key_schedule import Exporter, KeySchedule, Transcript, certificate_verify_content
 from .messages import Certificate, CertificateEntry, CertificateVerify, ClientHello, Finished
@@ -143,7 +144,11 @@ class HandshakeContext:
     server_name: str | None = None
     hello_retry_request: bool = False
     change_cipher_spec_sent: bool = False
+    # RFC 7250: the negotiated certificate types (X.509 unless both sides agreed otherwise).
+    local_certificate_type: CertificateType = CertificateType.X509
+    peer_certificate_type: CertificateType = CertificateType.X509
     # The peer.
+    peer_spki_der: bytes = b""
     peer_certificate_chain: tuple[bytes, ...] = ()
     peer_certificates: tuple[X509Certificate, ...] = ()
     peer_public_key: PublicKey | None = None
@@ -260,24 +265,41 @@ class HandshakeContext:
     def signer(self) -> Signer | None:
         return self.config.private_key
 
+    def local_spki_der(self) -> bytes | None:
+        """The SubjectPublicKeyInfo we present: the leaf's, or (RFC 7250) our key's own."""
+        signer = self.signer
+        if signer is None:
+            return None
+        if self.local_certificate_type is CertificateType.RAW_PUBLIC_KEY:
+            return public_key_to_spki(signer.public_key())
+        return None if self.local_leaf is None else self.local_leaf.spki_der
+
     def select_signature_scheme(self, peer_offered: Sequence[int]) -> SignatureScheme | None:
         """Our first CertificateVerify scheme that fits our key and the peer offered (RFC 8446 §4.4.3)."""
         signer = self.signer
-        if signer is None or self.local_leaf is None:
+        spki_der = self.local_spki_der()
+        if signer is None or spki_der is None:
             return None
         key = signer.public_key()
         for scheme in self.config.signature_schemes:
             if (
                 scheme.allowed_in_certificate_verify
                 and scheme in peer_offered
-                and scheme_fits_key(scheme, key, self.local_leaf.spki_der)
+                and scheme_fits_key(scheme, key, spki_der)
             ):
                 return scheme
         return None
 
     def queue_certificate(self, context: bytes, *, send_chain: bool) -> None:
-        """RFC 8446 §4.4.2: our chain, leaf first, or an empty list (a client declining)."""
-        chain = self.config.certificate_chain if send_chain else ()
+        """RFC 8446 §4.4.2: our chain, leaf first, or an empty list (a client declining).  RFC 7250
+        §3: with RawPublicKey the single entry is our SubjectPublicKeyInfo."""
+        chain: tuple[bytes, ...] = ()
+        if send_chain and self.local_certificate_type is CertificateType.RAW_PUBLIC_KEY:
+            spki_der = self.local_spki_der()
+            assert spki_der is not None
+            chain = (spki_der,)
+        elif send_chain:
+            chain = self.config.certificate_chain
         entries = tuple(CertificateEntry(data=certificate) for certificate in chain)
         self.queue_handshake(Certificate(certificate_request_context=context, entries=entries).encode())
 
@@ -307,8 +329,11 @@ class HandshakeContext:
             # RFC 8446 §4.4.2: CertificateEntry extensions must answer ones we sent; we send none.
             raise UnsupportedExtension("CertificateEntry extension we did not request")
         chain = tuple(entry.data for entry in message.entries)
+        if self.peer_certificate_type is CertificateType.RAW_PUBLIC_KEY:
+            self._accept_raw_public_key(chain)
+            return
         try:
-            certificates = tuple(load_der_certificate(data) for data in chain)
+            certificates = tuple(parse_certificate(data) for data in chain)
         except DecodeError:
             raise BadCertificate("peer certificate does not parse") from None
         leaf = certificates[0]
@@ -316,9 +341,8 @@ class HandshakeContext:
         try:
             if config.verify_mode is VerifyMode.CERTIFICATE:
                 hostname = config.server_name if (purpose is Purpose.SERVER_AUTH and config.check_hostname) else None
-                validate(
-                    leaf,
-                    certificates[1:],
+                validate_cached(
+                    certificates,
                     config.trust_anchors,
                     now=config.now(),
                     crypto=self.crypto,
@@ -338,6 +362,35 @@ class HandshakeContext:
         self.peer_certificate_chain = chain
         self.peer_certificates = certificates
         self.peer_public_key = public_key
+        self.peer_spki_der = leaf.spki_der
+
+    def _accept_raw_public_key(self, chain: tuple[bytes, ...]) -> None:
+        """RFC 7250 §3 (TLS 1.3 via RFC 8446 §4.4.2): one entry holding a SubjectPublicKeyInfo,
+        trusted only if pinned (RFC 7250 §6: "the client needs to be able to validate the raw
+        public key" out of band)."""
+        if len(chain) != 1:
+            raise BadCertificate("a raw public key Certificate carries exactly one entry")
+        pinned = self.config.pinned_keys
+        assert pinned is not None  # TLSConfig requires pins when raw public keys are accepted
+        try:
+            public_key = pinned.verify_raw_public_key(chain[0])
+        except CertificateError as error:
+            raise _CERTIFICATE_ALERTS.get(error.reason, BadCertificate)(str(error)) from None
+        self.peer_certificate_chain = chain
+        self.peer_certificates = ()
+        self.peer_public_key = public_key
+        self.peer_spki_der = chain[0]
+
+    def choose_certificate_type(
+        self, offered: Sequence[int] | None, ours: Sequence[CertificateType]
+    ) -> CertificateType:
+        """Server side of RFC 7250 §4.2: the first of ``ours`` that the client ``offered`` (X.509
+        when the extension is absent); none in common -> "unsupported_certificate"."""
+        candidates = (CertificateType.X509,) if offered is None else offered
+        for certificate_type in ours:
+            if certificate_type in candidates:
+                return certificate_type
+        raise UnsupportedCertificate("no certificate type in common")
 
     def verify_peer_certificate_verify(self, message: CertificateVerify, offered: Sequence[int]) -> None:
         """RFC 8446 §4.4.3: the scheme must be one we offered, valid in CertificateVerify and fit
@@ -350,7 +403,7 @@ class HandshakeContext:
             raise IllegalParameter("CertificateVerify scheme not offered or not allowed in TLS 1.3")
         key = self.peer_public_key
         algorithm = scheme.signature_algorithm
-        if key is None or algorithm is None or not scheme_fits_key(scheme, key, self.peer_certificates[0].spki_der):
+        if key is None or algorithm is None or not scheme_fits_key(scheme, key, self.peer_spki_der):
             raise IllegalParameter("CertificateVerify scheme does not match the certificate key")
         content = certificate_verify_content(self.role.peer, self.transcript.digest())
         try:

@@ -29,6 +29,7 @@ transcript hash at any point; ``KeySchedule.hash_algorithm`` the negotiated hash
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ratscore.crypto.types import CryptoProvider, HashAlgorithm, HashContext
@@ -59,17 +60,30 @@ __all__ = [
 def encode_hkdf_label(label: bytes, context: bytes, length: int) -> bytes:
     """RFC 8446 §7.1 ``HkdfLabel``: uint16 length || opaque label<7..255> = "tls13 " + Label ||
     opaque context<0..255>."""
-    full_label = b"tls13 " + label
-    if len(full_label) > 255 or len(context) > 255 or not 0 <= length < 1 << 16:
+    if len(context) > 255:
         raise EncodeError("HKDF-Expand-Label label, context or length out of range")
-    return length.to_bytes(2, "big") + bytes([len(full_label)]) + full_label + bytes([len(context)]) + context
+    return _hkdf_label_prefix(label, length) + bytes((len(context),)) + context
+
+
+@functools.lru_cache(maxsize=128)
+def _hkdf_label_prefix(label: bytes, length: int) -> bytes:
+    full_label = b"tls13 " + label
+    if len(full_label) > 255 or not 0 <= length < 1 << 16:
+        raise EncodeError("HKDF-Expand-Label label, context or length out of range")
+    return length.to_bytes(2, "big") + bytes([len(full_label)]) + full_label
 
 
 def hkdf_expand_label(
     crypto: CryptoProvider, hash_algorithm: HashAlgorithm, secret: bytes, label: bytes, context: bytes, length: int
 ) -> bytes:
     """RFC 8446 §7.1: HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length)."""
-    return crypto.hkdf_expand(hash_algorithm, secret, encode_hkdf_label(label, context, length), length)
+    info = encode_hkdf_label(label, context, length)
+    digest_size = hash_algorithm.digest_size
+    if length <= digest_size and len(secret) >= digest_size:
+        # RFC 5869 §2.3: for L <= HashLen the output is T(1) = HMAC-Hash(PRK, info | 0x01), truncated
+        # (every TLS 1.3 label but long exporter outputs): one provider HMAC instead of the loop.
+        return crypto.hmac(hash_algorithm, secret, info + b"\x01")[:length]
+    return crypto.hkdf_expand(hash_algorithm, secret, info, length)
 
 
 def derive_secret(
@@ -253,6 +267,24 @@ class ApplicationSecrets:
         return "ApplicationSecrets(<secret>)"
 
 
+_CONSTANTS: dict[HashAlgorithm, tuple[bytes, bytes, bytes]] = {}
+
+
+def _constants(crypto: CryptoProvider, hash_algorithm: HashAlgorithm) -> tuple[bytes, bytes, bytes]:
+    """Without a PSK the start of the ladder is the same for every connection (RFC 8446 §7.1):
+    (Early Secret, Derive-Secret(Early Secret, "derived", ""), Hash("")), computed once per hash
+    through the first provider that asks."""
+    constants = _CONSTANTS.get(hash_algorithm)
+    if constants is None:
+        zeros = bytes(hash_algorithm.digest_size)
+        # RFC 8446 §7.1: Early Secret = HKDF-Extract(salt 0, IKM = PSK or Hash.length zeros).
+        early_secret = crypto.hkdf_extract(hash_algorithm, zeros, zeros)
+        empty_hash = crypto.hash(hash_algorithm, b"")
+        derived = derive_secret(crypto, hash_algorithm, early_secret, b"derived", empty_hash)
+        constants = _CONSTANTS[hash_algorithm] = (early_secret, derived, empty_hash)
+    return constants
+
+
 class KeySchedule:
     """One connection's secret ladder (RFC 8446 §7.1).  Steps run once, in order:
     ``derive_handshake_secrets`` then ``derive_application_secrets``.  No PSK: attested
@@ -263,9 +295,7 @@ class KeySchedule:
         self.suite = suite
         self.hash_algorithm = suite.hash_algorithm
         self.hash_length = self.hash_algorithm.digest_size
-        zeros = bytes(self.hash_length)
-        # RFC 8446 §7.1: Early Secret = HKDF-Extract(salt 0, IKM = PSK or Hash.length zeros).
-        self.early_secret = crypto.hkdf_extract(self.hash_algorithm, zeros, zeros)
+        self.early_secret, self._derived_from_early, self._empty_hash = _constants(crypto, self.hash_algorithm)
         self.handshake_secret: bytes | None = None
         self.master_secret: bytes | None = None
 
@@ -274,8 +304,9 @@ class KeySchedule:
 
     def _derived(self, secret: bytes) -> bytes:
         # RFC 8446 §7.1: Derive-Secret(., "derived", "") between the extract steps.
-        empty_hash = self._crypto.hash(self.hash_algorithm, b"")
-        return derive_secret(self._crypto, self.hash_algorithm, secret, b"derived", empty_hash)
+        if secret is self.early_secret:
+            return self._derived_from_early
+        return derive_secret(self._crypto, self.hash_algorithm, secret, b"derived", self._empty_hash)
 
     def derive_secret(self, secret: bytes, label: bytes, transcript_hash: bytes) -> bytes:
         return derive_secret(self._crypto, self.hash_algorithm, secret, label, transcript_hash)

@@ -60,6 +60,8 @@ MAX_INNER_PLAINTEXT_LENGTH = MAX_PLAINTEXT_LENGTH + 1  # RFC 8446 §5.2: content
 MAX_CIPHERTEXT_LENGTH = MAX_PLAINTEXT_LENGTH + 256  # RFC 8446 §5.2
 _SEQUENCE_LIMIT = 1 << 64  # RFC 8446 §5.3: "Sequence numbers MUST NOT wrap"
 _KNOWN_TYPES = frozenset(ContentType) - {ContentType.INVALID}
+_TYPE_BYTES = {content_type: bytes((content_type,)) for content_type in ContentType}
+_PROTECTED_HEADER_PREFIX = bytes((ContentType.APPLICATION_DATA,)) + TLS12_VERSION.to_bytes(2, "big")
 
 PaddingPolicy = Callable[[ContentType, int, int], int]
 """``policy(content_type, content_length, max_padding) -> padding_length`` (RFC 8446 §5.4).
@@ -112,38 +114,51 @@ class ReceivedRecord:
 
 
 class RecordReader:
-    """Cuts whole records from a byte stream delivered in pieces of any size."""
+    """Cuts whole records from a byte stream delivered in pieces of any size.
+
+    The unread input is kept as one ``bytes`` object and an offset into it, so a feed that
+    holds whole records is cut without first copying it into a buffer."""
+
+    __slots__ = ("_data", "_offset")
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
+        self._data = b""
+        self._offset = 0
 
     @property
     def buffered(self) -> int:
-        return len(self._buffer)
+        return len(self._data) - self._offset
 
     def feed(self, data: bytes) -> None:
-        self._buffer += data
+        if self._offset >= len(self._data):
+            self._data = bytes(data)
+        else:
+            self._data = self._data[self._offset :] + data
+        self._offset = 0
 
     def next_record(self) -> Record | None:
-        if not self._buffer:
+        data, offset = self._data, self._offset
+        available = len(data) - offset
+        if not available:
             return None
         # RFC 8446 §5: "If a TLS implementation receives an unexpected record type, it MUST
         # terminate the connection with an "unexpected_message" alert."  Checked on the first
         # byte so garbage (e.g. plaintext HTTP) fails at once.
-        content_type = self._buffer[0]
+        content_type = data[offset]
         if content_type not in _KNOWN_TYPES:
             raise UnexpectedMessage(f"unknown record content type {content_type}")
-        if len(self._buffer) < RECORD_HEADER_LENGTH:
+        if available < RECORD_HEADER_LENGTH:
             return None
-        length = int.from_bytes(self._buffer[3:5], "big")
+        length = (data[offset + 3] << 8) | data[offset + 4]
         # RFC 8446 §5.2: TLSCiphertext.length larger than 2^14 + 256 -> "record_overflow".
         if length > MAX_CIPHERTEXT_LENGTH:
             raise RecordOverflow("record longer than 2^14 + 256")
-        if len(self._buffer) < RECORD_HEADER_LENGTH + length:
+        end = offset + RECORD_HEADER_LENGTH + length
+        if len(data) < end:
             return None
-        version = int.from_bytes(self._buffer[1:3], "big")
-        fragment = bytes(self._buffer[RECORD_HEADER_LENGTH : RECORD_HEADER_LENGTH + length])
-        del self._buffer[: RECORD_HEADER_LENGTH + length]
+        version = (data[offset + 1] << 8) | data[offset + 2]
+        fragment = data[offset + RECORD_HEADER_LENGTH : end]
+        self._offset = end
         return Record(content_type=content_type, legacy_record_version=version, fragment=fragment)
 
 
@@ -175,14 +190,21 @@ class RecordProtection:
 
     def seal(self, content_type: ContentType, content: bytes, padding_length: int = 0) -> bytes:
         """Return the complete TLSCiphertext record for ``content``."""
+        out = bytearray()
+        self.seal_into(out, content_type, content, padding_length)
+        return bytes(out)
+
+    def seal_into(self, out: bytearray, content_type: ContentType, content: bytes, padding_length: int = 0) -> None:
+        """Append the complete TLSCiphertext record for ``content`` to ``out``."""
         # RFC 8446 §5.2: TLSInnerPlaintext = content || ContentType type || zeros[padding].
-        inner = content + bytes([content_type]) + bytes(padding_length)
+        inner = content + _TYPE_BYTES[content_type] + bytes(padding_length)
         if len(inner) > MAX_INNER_PLAINTEXT_LENGTH:
             raise EncodeError("TLSInnerPlaintext longer than 2^14 + 1")
         length = len(inner) + self.suite.tag_length
         # RFC 8446 §5.2: additional_data = opaque_type || legacy_record_version || length.
-        header = bytes([ContentType.APPLICATION_DATA]) + TLS12_VERSION.to_bytes(2, "big") + length.to_bytes(2, "big")
-        return header + self._aead.encrypt(self._next_nonce(), inner, header)
+        header = _PROTECTED_HEADER_PREFIX + length.to_bytes(2, "big")
+        out += header
+        out += self._aead.encrypt(self._next_nonce(), inner, header)
 
     def open(self, record: Record) -> tuple[int, bytes, int]:
         """Decrypt a TLSCiphertext; return (inner content type, content, inner plaintext length)."""
@@ -193,7 +215,7 @@ class RecordProtection:
             # connection with a "bad_record_mac" alert."
             raise BadRecordMac("record authentication failed") from None
         # RFC 8446 §5.4: scan from the end for the first non-zero octet, the content type.
-        stripped = inner.rstrip(b"\x00")
+        stripped = inner if inner and inner[-1] else inner.rstrip(b"\x00")
         if not stripped:
             raise UnexpectedMessage("protected record has no non-zero content type")
         return stripped[-1], stripped[:-1], len(inner)
@@ -217,6 +239,12 @@ class RecordLayer:
         # and the one we advertised and enforce.  Both apply to protected records only.
         self._send_inner_limit = MAX_INNER_PLAINTEXT_LENGTH
         self._receive_inner_limit = MAX_INNER_PLAINTEXT_LENGTH
+        # RFC 8446 §4.2.10: a server rejecting 0-RTT "skips past early data by attempting to
+        # deprotect received records using the handshake traffic key, discarding records which
+        # fail deprotection (up to the configured max_early_data_size)"; after a
+        # HelloRetryRequest it skips "all records with an external content type of
+        # "application_data"".  The handshake sets this byte budget; 0 disables skipping.
+        self.early_data_skip_budget = 0
 
     # -- keys -------------------------------------------------------------------------------
     @property
@@ -267,8 +295,27 @@ class RecordLayer:
                 if self.accept_change_cipher_spec and record.fragment == b"\x01":
                     continue
                 raise UnexpectedMessage("unexpected change_cipher_spec record")
+            if self.early_data_skip_budget and self._skip_early_data(record):
+                continue
             return self._open(record)
         return None
+
+    def _skip_early_data(self, record: Record) -> bool:
+        """RFC 8446 §4.2.10: True when ``record`` is rejected 0-RTT data to discard."""
+        size = len(record.fragment)
+        if record.content_type != ContentType.APPLICATION_DATA or size > self.early_data_skip_budget:
+            return False
+        if self._read is not None:
+            try:
+                self._read.open(record)
+            except BadRecordMac:
+                self._read.sequence_number -= 1  # the skipped record did not consume a number
+            else:
+                self._read.sequence_number -= 1  # deprotects: the client's second flight starts here
+                self.early_data_skip_budget = 0
+                return False
+        self.early_data_skip_budget -= size
+        return True
 
     def _open(self, record: Record) -> ReceivedRecord:
         if self._read is None:
@@ -317,14 +364,29 @@ class RecordLayer:
                 Record(content_type=content_type, legacy_record_version=legacy_record_version, fragment=chunk).encode()
                 for chunk in chunks
             )
-        max_content = self._send_inner_limit - 1
-        chunks = [data[i : i + max_content] for i in range(0, len(data), max_content)] or [b""]
         out = bytearray()
-        for chunk in chunks:
-            max_padding = max_content - len(chunk)
-            padding = min(max(self.padding_policy(content_type, len(chunk), max_padding), 0), max_padding)
-            out += self._write.seal(content_type, chunk, padding)
+        self.send_into(out, content_type, data)
         return bytes(out)
+
+    def send_into(self, out: bytearray, content_type: ContentType, data: bytes) -> None:
+        """``send`` for protected records, appending to ``out`` (the connection's output buffer)."""
+        if self._write is None:
+            out += self.send(content_type, data)
+            return
+        if not data and content_type is not ContentType.APPLICATION_DATA:
+            raise EncodeError("handshake and alert records must not be empty")  # RFC 8446 §5.1
+        if content_type is ContentType.CHANGE_CIPHER_SPEC:
+            raise EncodeError("use send_change_cipher_spec()")
+        max_content = self._send_inner_limit - 1
+        policy = self.padding_policy
+        seal_into = self._write.seal_into
+        for start in range(0, max(len(data), 1), max_content):
+            chunk = data[start : start + max_content]
+            max_padding = max_content - len(chunk)
+            padding = (
+                0 if policy is no_padding else min(max(policy(content_type, len(chunk), max_padding), 0), max_padding)
+            )
+            seal_into(out, content_type, chunk, padding)
 
     @staticmethod
     def send_change_cipher_spec() -> bytes:

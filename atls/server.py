@@ -25,10 +25,12 @@ from .alerts import (
 )
 from .codec import HandshakeMessage
 from .config import ClientAuthentication
-from .enums import HELLO_RETRY_REQUEST_RANDOM, TLS13_VERSION, CipherSuite, NamedGroup
+from .enums import HELLO_RETRY_REQUEST_RANDOM, TLS13_VERSION, CertificateType, CipherSuite, NamedGroup
 from .events import HandshakeCompleted
 from .extensions import (
     ApplicationLayerProtocolNegotiation,
+    ClientCertificateTypeOffer,
+    ClientCertificateTypeSelected,
     Cookie,
     Extension,
     KeyShareClientHello,
@@ -38,6 +40,8 @@ from .extensions import (
     MaxFragmentLengthExtension,
     RecordSizeLimit,
     SelectedVersion,
+    ServerCertificateTypeOffer,
+    ServerCertificateTypeSelected,
     ServerName,
     SignatureAlgorithms,
     SignatureAlgorithmsCert,
@@ -57,6 +61,7 @@ from .messages import (
     decode_client_hello,
     decode_finished,
 )
+from .psk_extensions import EarlyDataIndication
 from .record import MAX_INNER_PLAINTEXT_LENGTH
 
 __all__ = [
@@ -86,6 +91,11 @@ def _negotiate_alpn(ctx: HandshakeContext, hello: ClientHello) -> bytes | None:
             return protocol
     # RFC 7301 §3.2: no overlap -> "no_application_protocol".
     raise NoApplicationProtocol("no ALPN protocol in common")
+
+
+# RFC 8446 §4.2.10: how much rejected 0-RTT data we skip (our "configured max_early_data_size";
+# we never accept early data, so this only bounds the work spent discarding it).
+EARLY_DATA_SKIP_LIMIT = 1 << 16
 
 
 def handle_client_hello(ctx: HandshakeContext, message: HandshakeMessage) -> State:
@@ -124,7 +134,14 @@ def _process_client_hello(
         raise IllegalParameter("key share for a group not in supported_groups")
     chosen = next((group for group in config.groups if group in shares), None)
 
+    # RFC 8446 §4.2.10: we reject any 0-RTT offer and skip the early data the client may send.
+    offers_early_data = find_extension(hello.extensions, EarlyDataIndication) is not None
+    ctx.record_layer.early_data_skip_budget = EARLY_DATA_SKIP_LIMIT if offers_early_data else 0
     if retry:
+        # RFC 8446 §4.1.2: ClientHello2 removes early_data: "Early data is not permitted after a
+        # HelloRetryRequest."
+        if offers_early_data:
+            raise IllegalParameter("early_data offered again after a HelloRetryRequest")
         _check_second_client_hello(ctx, hello, suite, shares)
     else:
         ctx.first_client_hello = hello
@@ -138,6 +155,7 @@ def _process_client_hello(
     if chosen is None:
         raise IllegalParameter("second ClientHello without a usable key share")
 
+    _negotiate_certificate_types(ctx, hello)
     scheme = ctx.select_signature_scheme(algorithms.schemes)
     if scheme is None:
         raise HandshakeFailure("no signature scheme in common with our certificate")  # RFC 8446 §4.4.3
@@ -191,6 +209,26 @@ def _process_client_hello(
     if config.client_authentication is not ClientAuthentication.NONE:
         return State.SERVER_WAIT_CERTIFICATE
     return State.SERVER_WAIT_FINISHED
+
+
+def _negotiate_certificate_types(ctx: HandshakeContext, hello: ClientHello) -> None:
+    """RFC 7250 §4.2: pick what we present from the client's server_certificate_type list and,
+    when we will ask for a certificate, what it presents from its client_certificate_type list."""
+    config = ctx.config
+    ours = tuple(
+        certificate_type
+        for certificate_type in config.certificate_types
+        if certificate_type is not CertificateType.X509 or config.certificate_chain
+    )
+    server_offer = find_extension(hello.extensions, ServerCertificateTypeOffer)
+    ctx.local_certificate_type = ctx.choose_certificate_type(
+        None if server_offer is None else server_offer.certificate_types, ours
+    )
+    if config.client_authentication is not ClientAuthentication.NONE:
+        client_offer = find_extension(hello.extensions, ClientCertificateTypeOffer)
+        ctx.peer_certificate_type = ctx.choose_certificate_type(
+            None if client_offer is None else client_offer.certificate_types, config.peer_certificate_types
+        )
 
 
 def _check_second_client_hello(
@@ -263,6 +301,13 @@ def _encrypted_extensions(ctx: HandshakeContext, hello: ClientHello) -> bytes:
         extensions.append(ServerName(host_name=None))  # RFC 6066 §3: empty acknowledgement
     if ctx.alpn_protocol is not None:
         extensions.append(ApplicationLayerProtocolNegotiation(protocols=(ctx.alpn_protocol,)))
+    # RFC 7250 §4.2: answer each certificate type extension the client sent with the chosen type;
+    # client_certificate_type only together with a CertificateRequest.
+    if find_extension(hello.extensions, ServerCertificateTypeOffer) is not None:
+        extensions.append(ServerCertificateTypeSelected(certificate_type=ctx.local_certificate_type))
+    requests_certificate = config.client_authentication is not ClientAuthentication.NONE
+    if requests_certificate and find_extension(hello.extensions, ClientCertificateTypeOffer) is not None:
+        extensions.append(ClientCertificateTypeSelected(certificate_type=ctx.peer_certificate_type))
     return EncryptedExtensions(extensions=tuple(extensions)).encode()
 
 
