@@ -8,6 +8,9 @@ which state.  ``start_client`` builds and queues the first ClientHello.
 from __future__ import annotations
 
 import ipaddress
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 
 from ratscore.x509 import Purpose
 
@@ -20,6 +23,7 @@ from .alerts import (
     UnsupportedCertificate,
 )
 from .codec import HandshakeMessage
+from .config import TLSConfig
 from .enums import (
     DOWNGRADE_TLS11,
     DOWNGRADE_TLS12,
@@ -52,6 +56,8 @@ from .extensions import (
     SupportedGroups,
     SupportedVersions,
     find_extension,
+    forget_encoding,
+    remember_encoding,
 )
 from .handshake_common import HandshakeContext, State
 from .handshake_post import handle_key_update
@@ -89,7 +95,41 @@ def _is_ip_literal(name: str) -> bool:
     return True
 
 
-def _client_hello(ctx: HandshakeContext, cookie: bytes | None) -> ClientHello:
+@dataclass(frozen=True, slots=True)
+class _ClientHelloTemplate:
+    """What a configuration fixes in every ClientHello it sends: the extensions before the
+    cookie and the key shares (encoded once, see ``remember_encoding``) and the offers."""
+
+    config: TLSConfig  # held so that ``id(config)``, the cache key, cannot be reused
+    fixed_extensions: tuple[Extension, ...]
+    offered_extension_types: frozenset[int]
+    cipher_suites: tuple[int, ...]
+    signature_schemes: tuple[int, ...]
+
+
+_TEMPLATE_CACHE_SIZE = 64
+_templates: OrderedDict[int, _ClientHelloTemplate] = OrderedDict()
+_templates_lock = threading.Lock()
+
+
+def _template(ctx: HandshakeContext) -> _ClientHelloTemplate:
+    config = ctx.config
+    template = _templates.get(id(config))
+    if template is not None and template.config is config:
+        return template
+    template = _build_template(ctx)
+    with _templates_lock:
+        _templates[id(config)] = template
+        while len(_templates) > _TEMPLATE_CACHE_SIZE:
+            _, evicted = _templates.popitem(last=False)
+            for extension in evicted.fixed_extensions:
+                forget_encoding(extension)
+    for extension in template.fixed_extensions:
+        remember_encoding(extension)
+    return template
+
+
+def _build_template(ctx: HandshakeContext) -> _ClientHelloTemplate:
     config = ctx.config
     extensions: list[Extension] = []
     # RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in "HostName"."
@@ -113,20 +153,37 @@ def _client_hello(ctx: HandshakeContext, cookie: bytes | None) -> ClientHello:
         extensions.append(ClientCertificateTypeOffer(certificate_types=own_types))
     # RFC 8446 §4.2.1: supported_versions MUST be sent; we offer TLS 1.3 only.
     extensions.append(SupportedVersions(versions=(TLS13_VERSION,)))
-    if cookie is not None:
-        extensions.append(Cookie(cookie=cookie))  # RFC 8446 §4.2.2: echo the HRR cookie
-    shares = tuple(
-        KeyShareEntry(group=group, key_exchange=private_key.public_key().data)
-        for group, private_key in ctx.key_share_private_keys.items()
+    offered = frozenset(extension.extension_type for extension in extensions) | {ExtensionType.KEY_SHARE}
+    return _ClientHelloTemplate(
+        config=config,
+        fixed_extensions=tuple(extensions),
+        offered_extension_types=offered,
+        cipher_suites=tuple(config.cipher_suites),
+        signature_schemes=tuple(config.signature_schemes),
     )
-    extensions.append(KeyShareClientHello(client_shares=shares))
-    ctx.offered_extension_types = frozenset(extension.extension_type for extension in extensions)
-    ctx.offered_signature_algorithms = tuple(config.signature_schemes)
+
+
+def _client_hello(ctx: HandshakeContext, cookie: bytes | None) -> ClientHello:
+    template = _template(ctx)
+    shares = KeyShareClientHello(
+        client_shares=tuple(
+            KeyShareEntry(group=group, key_exchange=private_key.public_key().data)
+            for group, private_key in ctx.key_share_private_keys.items()
+        )
+    )
+    if cookie is None:
+        extensions = (*template.fixed_extensions, shares)
+        ctx.offered_extension_types = template.offered_extension_types
+    else:
+        # RFC 8446 §4.2.2: echo the HelloRetryRequest's cookie.
+        extensions = (*template.fixed_extensions, Cookie(cookie=cookie), shares)
+        ctx.offered_extension_types = template.offered_extension_types | {ExtensionType.COOKIE}
+    ctx.offered_signature_algorithms = template.signature_schemes
     return ClientHello(
         random=ctx.client_random,
         legacy_session_id=ctx.legacy_session_id,
-        cipher_suites=tuple(config.cipher_suites),
-        extensions=tuple(extensions),
+        cipher_suites=template.cipher_suites,
+        extensions=extensions,
     )
 
 

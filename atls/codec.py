@@ -85,7 +85,13 @@ class Reader:
         return self._data[position]
 
     def uint16(self) -> int:
-        return self.uint(2)
+        position = self._position
+        end = position + 2
+        if end > self._end:
+            raise DecodeErrorAlert("truncated input")
+        self._position = end
+        data = self._data
+        return (data[position] << 8) | data[position + 1]
 
     def uint24(self) -> int:
         return self.uint(3)
@@ -95,19 +101,32 @@ class Reader:
 
     def opaque(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> bytes:
         """An ``opaque x<minimum..maximum>`` vector with a ``prefix``-byte length (RFC 8446 §3.4)."""
-        length = self.uint(prefix)
-        _check_bounds(length, minimum, maximum)
-        return self.read(length)
+        start = self._position + prefix
+        if start > self._end:
+            raise DecodeErrorAlert("truncated input")
+        data = self._data
+        length = int.from_bytes(data[self._position : start], "big")
+        if length < minimum or (maximum is not None and length > maximum):
+            raise DecodeErrorAlert("vector length out of bounds")
+        end = start + length
+        if end > self._end:
+            raise DecodeErrorAlert("truncated input")
+        self._position = end
+        return data[start:end]
 
     def vector(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> Reader:
         """A length-prefixed vector as a sub-reader; the caller must consume it exactly."""
-        length = self.uint(prefix)
-        _check_bounds(length, minimum, maximum)
-        if length > self._end - self._position:
+        start = self._position + prefix
+        if start > self._end:
+            raise DecodeErrorAlert("truncated input")
+        length = int.from_bytes(self._data[self._position : start], "big")
+        if length < minimum or (maximum is not None and length > maximum):
+            raise DecodeErrorAlert("vector length out of bounds")
+        end = start + length
+        if end > self._end:
             raise DecodeErrorAlert("vector length exceeds the enclosing structure")
-        sub = Reader(self._data, self._position, self._position + length)
-        self._position += length
-        return sub
+        self._position = end
+        return Reader(self._data, start, end)
 
     def uint16_list(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> tuple[int, ...]:
         """A vector of uint16 code points; its byte length must be even (RFC 8446 §3.4)."""
@@ -116,11 +135,6 @@ class Reader:
             raise DecodeErrorAlert("odd length for a vector of uint16")
         values: tuple[int, ...] = struct.unpack(f">{len(raw) // 2}H", raw)  # length checked: cannot raise
         return values
-
-
-def _check_bounds(length: int, minimum: int, maximum: int | None) -> None:
-    if length < minimum or (maximum is not None and length > maximum):
-        raise DecodeErrorAlert("vector length out of bounds")
 
 
 class Writer:

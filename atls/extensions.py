@@ -64,8 +64,12 @@ __all__ = [
     "decode_extensions",
     "encode_extensions",
     "find_extension",
+    "forget_encoding",
+    "remember_encoding",
 ]
 
+
+_E = TypeVar("_E")
 
 _CH = ExtensionContext.CLIENT_HELLO
 _SH = ExtensionContext.SERVER_HELLO
@@ -489,6 +493,11 @@ _DECODERS: dict[tuple[int, ExtensionContext], _Decoder] = {
     **{(ExtensionType.CERTIFICATE_AUTHORITIES, c): _decode_certificate_authorities for c in (_CH, _CR)},
 }
 _RECOGNISED_TYPES = frozenset(extension_type for extension_type, _ in _DECODERS)
+# The same table split by context: one (Python-level) enum hash per block, not per extension.
+_DECODERS_BY_CONTEXT: dict[ExtensionContext, dict[int, _Decoder]] = {
+    context: {extension_type: decoder for (extension_type, where), decoder in _DECODERS.items() if where is context}
+    for context in ExtensionContext
+}
 
 
 def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int = 0) -> tuple[Extension, ...]:
@@ -496,13 +505,14 @@ def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int
     block = reader.vector(2, minimum)
     extensions: list[Extension] = []
     seen: set[int] = set()
+    decoders = _DECODERS_BY_CONTEXT[context]
     while not block.at_end():
         extension_type = block.uint16()
         data = block.vector(2)
         if extension_type in seen:
             raise IllegalParameter("duplicate extension in one extension block")  # RFC 8446 §4.2
         seen.add(extension_type)
-        decoder = _DECODERS.get((extension_type, context))
+        decoder = decoders.get(extension_type)
         if decoder is None:
             if extension_type in _RECOGNISED_TYPES:
                 # RFC 8446 §4.2: a recognised extension in a message not specified for it.
@@ -516,14 +526,36 @@ def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int
 
 def encode_extensions(writer: Writer, extensions: Sequence[Extension]) -> None:
     """Encode an extension block with its 2-byte length, in the given order."""
+    remembered = _REMEMBERED_ENCODINGS
     with writer.vector(2):
         for extension in extensions:
+            entry = remembered.get(id(extension))
+            if entry is not None and entry[0] is extension:
+                writer.write(entry[1])
+                continue
             writer.uint16(extension.extension_type)
             with writer.vector(2):
                 extension.encode_data(writer)
 
 
-_E = TypeVar("_E")
+# Wire forms (type || length || data) of extension objects that are sent again and again (the
+# parts of a ClientHello fixed by its configuration), keyed by ``id``; each entry holds its object,
+# so the id stays valid until ``forget_encoding``.  Extensions are frozen, so the bytes stay right.
+_REMEMBERED_ENCODINGS: dict[int, tuple[Extension, bytes]] = {}
+
+
+def remember_encoding(extension: Extension) -> None:
+    """Encode ``extension`` once; ``encode_extensions`` then copies those bytes for this object.
+    The caller must ``forget_encoding`` it when it stops reusing the object."""
+    writer = Writer()
+    encode_extensions(writer, (extension,))
+    _REMEMBERED_ENCODINGS[id(extension)] = (extension, writer.getvalue()[2:])  # minus the block length
+
+
+def forget_encoding(extension: Extension) -> None:
+    entry = _REMEMBERED_ENCODINGS.get(id(extension))
+    if entry is not None and entry[0] is extension:
+        del _REMEMBERED_ENCODINGS[id(extension)]
 
 
 def find_extension(extensions: Sequence[Extension], kind: type[_E]) -> _E | None:

@@ -53,6 +53,10 @@ __all__ = ["Handler", "HandshakeContext", "State"]
 class State(enum.Enum):
     """Where a connection is.  The ``CLIENT_``/``SERVER_`` states follow RFC 8446 §A.1/§A.2."""
 
+    # Members are singletons compared by identity, so identity hashing is exact, and it runs in
+    # C: ``Enum.__hash__`` is Python code, and the transition table is looked up per message.
+    __hash__ = object.__hash__
+
     CLIENT_WAIT_SERVER_HELLO = "client: wait ServerHello"
     CLIENT_WAIT_SERVER_HELLO_AFTER_RETRY = "client: wait ServerHello after HelloRetryRequest"
     CLIENT_WAIT_ENCRYPTED_EXTENSIONS = "client: wait EncryptedExtensions"
@@ -69,6 +73,9 @@ class State(enum.Enum):
     CLOSED = "closed by a fatal alert from the peer"
     ERROR = "error"
 
+
+# HandshakeType by code point: a dict lookup instead of the (much slower) enum call.
+_HANDSHAKE_TYPES: dict[int, HandshakeType] = {member.value: member for member in HandshakeType}
 
 _CERTIFICATE_ALERTS: dict[CertificateErrorReason, type[TLSAlert]] = {
     # RFC 8446 §6.2 alert meanings; the mapping follows ratscore.x509.errors.
@@ -114,6 +121,24 @@ def known_schemes(values: Sequence[int]) -> tuple[SignatureScheme, ...]:
         except ValueError:
             continue
     return tuple(schemes)
+
+
+# A server sends the same Certificate message on every connection: its encodings, by
+# (context, chain), bounded (a post-handshake context makes each one unique).
+_CERTIFICATE_MESSAGE_CACHE_SIZE = 64
+_certificate_messages: dict[tuple[bytes, tuple[bytes, ...]], bytes] = {}
+
+
+def _encoded_certificate_message(context: bytes, chain: tuple[bytes, ...]) -> bytes:
+    key = (context, chain)
+    encoded = _certificate_messages.get(key)
+    if encoded is None:
+        entries = tuple(CertificateEntry(data=certificate) for certificate in chain)
+        encoded = Certificate(certificate_request_context=context, entries=entries).encode()
+        if len(_certificate_messages) >= _CERTIFICATE_MESSAGE_CACHE_SIZE:
+            _certificate_messages.clear()
+        _certificate_messages[key] = encoded
+    return encoded
 
 
 @dataclass(slots=True, kw_only=True)
@@ -176,9 +201,11 @@ class HandshakeContext:
     # -- transcript and output ---------------------------------------------------------------
     def add_to_transcript(self, raw: bytes) -> None:
         """RFC 8446 §4.4.1: every handshake message, header included, in order."""
-        self.transcript.update(raw)
-        if self.transcript.hash_algorithm is not None:
-            self.transcript_hashes[HandshakeType(raw[0])] = self.transcript.digest()
+        digest = self.transcript.update_and_digest(raw)
+        if digest is not None:
+            handshake_type = _HANDSHAKE_TYPES.get(raw[0])
+            if handshake_type is not None:
+                self.transcript_hashes[handshake_type] = digest
 
     def queue_handshake(self, raw: bytes) -> None:
         self.add_to_transcript(raw)
@@ -300,8 +327,7 @@ class HandshakeContext:
             chain = (spki_der,)
         elif send_chain:
             chain = self.config.certificate_chain
-        entries = tuple(CertificateEntry(data=certificate) for certificate in chain)
-        self.queue_handshake(Certificate(certificate_request_context=context, entries=entries).encode())
+        self.queue_handshake(_encoded_certificate_message(context, chain))
 
     def queue_certificate_verify(self, scheme: SignatureScheme) -> None:
         """RFC 8446 §4.4.3: sign 64 spaces || context string || 0 || Transcript-Hash(.. Certificate)."""

@@ -53,6 +53,7 @@ __all__ = [
     "hkdf_expand_label",
     "next_traffic_secret",
     "tls_exporter",
+    "traffic_key_and_iv",
     "traffic_keys",
 ]
 
@@ -77,12 +78,15 @@ def hkdf_expand_label(
     crypto: CryptoProvider, hash_algorithm: HashAlgorithm, secret: bytes, label: bytes, context: bytes, length: int
 ) -> bytes:
     """RFC 8446 §7.1: HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length)."""
-    info = encode_hkdf_label(label, context, length)
+    if len(context) > 255:
+        raise EncodeError("HKDF-Expand-Label label, context or length out of range")
+    info = _hkdf_label_prefix(label, length) + bytes((len(context),)) + context  # encode_hkdf_label
     digest_size = hash_algorithm.digest_size
     if length <= digest_size and len(secret) >= digest_size:
         # RFC 5869 §2.3: for L <= HashLen the output is T(1) = HMAC-Hash(PRK, info | 0x01), truncated
         # (every TLS 1.3 label but long exporter outputs): one provider HMAC instead of the loop.
-        return crypto.hmac(hash_algorithm, secret, info + b"\x01")[:length]
+        output = crypto.hmac(hash_algorithm, secret, info + b"\x01")
+        return output if length == digest_size else output[:length]
     return crypto.hkdf_expand(hash_algorithm, secret, info, length)
 
 
@@ -109,10 +113,38 @@ class TrafficKeys:
 def traffic_keys(crypto: CryptoProvider, suite: CipherSuite, traffic_secret: bytes) -> TrafficKeys:
     """RFC 8446 §7.3: key = HKDF-Expand-Label(Secret, "key", "", key_length),
     iv = HKDF-Expand-Label(Secret, "iv", "", iv_length)."""
-    hash_algorithm = suite.hash_algorithm
-    return TrafficKeys(
-        key=hkdf_expand_label(crypto, hash_algorithm, traffic_secret, b"key", b"", suite.key_length),
-        iv=hkdf_expand_label(crypto, hash_algorithm, traffic_secret, b"iv", b"", suite.iv_length),
+    key, iv = traffic_key_and_iv(crypto, suite, traffic_secret)
+    return TrafficKeys(key=key, iv=iv)
+
+
+# Per suite: (hash, HkdfLabel("key", "", key_length) || 0x01, key_length, HkdfLabel("iv", ...) ||
+# 0x01, iv_length).  Both lengths are below Hash.length, so each output is the single block
+# T(1) = HMAC(Secret, HkdfLabel || 0x01) of RFC 5869 §2.3, truncated.
+_TRAFFIC_KEY_INFO: dict[CipherSuite, tuple[HashAlgorithm, bytes, int, bytes, int]] = {}
+
+
+def traffic_key_and_iv(crypto: CryptoProvider, suite: CipherSuite, traffic_secret: bytes) -> tuple[bytes, bytes]:
+    """``traffic_keys`` as a (key, iv) pair, with the labels encoded once per suite."""
+    info = _TRAFFIC_KEY_INFO.get(suite)
+    if info is None:
+        key_length, iv_length = suite.key_length, suite.iv_length
+        info = _TRAFFIC_KEY_INFO[suite] = (
+            suite.hash_algorithm,
+            encode_hkdf_label(b"key", b"", key_length) + b"\x01",
+            key_length,
+            encode_hkdf_label(b"iv", b"", iv_length) + b"\x01",
+            iv_length,
+        )
+    hash_algorithm, key_info, key_length, iv_info, iv_length = info
+    if len(traffic_secret) < hash_algorithm.digest_size:  # not a secret of this schedule: the generic path
+        return (
+            hkdf_expand_label(crypto, hash_algorithm, traffic_secret, b"key", b"", key_length),
+            hkdf_expand_label(crypto, hash_algorithm, traffic_secret, b"iv", b"", iv_length),
+        )
+    hmac = crypto.hmac
+    return (
+        hmac(hash_algorithm, traffic_secret, key_info)[:key_length],
+        hmac(hash_algorithm, traffic_secret, iv_info)[:iv_length],
     )
 
 
@@ -202,6 +234,9 @@ class Transcript:
         self._buffered: list[bytes] | None = []
         self._context: HashContext | None = None
         self._message_count = 0
+        # The digest of the messages so far, kept until the next update: a handshake reads the
+        # same Transcript-Hash several times (key derivation, CertificateVerify, Finished).
+        self._digest: bytes | None = None
 
     @property
     def hash_algorithm(self) -> HashAlgorithm | None:
@@ -225,12 +260,29 @@ class Transcript:
             self._buffered.append(raw_message)
         else:
             self._context.update(raw_message)
+            self._digest = None
+
+    def update_and_digest(self, raw_message: bytes) -> bytes | None:
+        """``update``, then the new Transcript-Hash (None while the hash is not known yet)."""
+        self._message_count += 1
+        context = self._context
+        if context is None:
+            assert self._buffered is not None
+            self._buffered.append(raw_message)
+            return None
+        context.update(raw_message)
+        digest = self._digest = context.digest()
+        return digest
 
     def digest(self) -> bytes:
         """Transcript-Hash of every message so far (the context is not finalised)."""
+        digest = self._digest
+        if digest is not None:
+            return digest
         if self._context is None:
             raise LocalProtocolError("the transcript hash algorithm is not known yet")
-        return self._context.digest()
+        digest = self._digest = self._context.digest()
+        return digest
 
     def replace_client_hello_with_message_hash(self) -> None:
         """RFC 8446 §4.4.1: "the value of ClientHello1 is replaced with a special synthetic
@@ -242,6 +294,7 @@ class Transcript:
         context = self._crypto.hash_context(self._context.algorithm)
         context.update(encode_message_hash(client_hello_hash))
         self._context = context
+        self._digest = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -309,7 +362,12 @@ class KeySchedule:
         return derive_secret(self._crypto, self.hash_algorithm, secret, b"derived", self._empty_hash)
 
     def derive_secret(self, secret: bytes, label: bytes, transcript_hash: bytes) -> bytes:
-        return derive_secret(self._crypto, self.hash_algorithm, secret, label, transcript_hash)
+        """``derive_secret`` for this schedule's own secrets (Hash.length bytes each), whose output
+        is the single HKDF-Expand block T(1) = HMAC(Secret, HkdfLabel || 0x01) (RFC 5869 §2.3)."""
+        if len(secret) != self.hash_length or len(transcript_hash) > 255:
+            return derive_secret(self._crypto, self.hash_algorithm, secret, label, transcript_hash)
+        info = _hkdf_label_prefix(label, self.hash_length) + bytes((len(transcript_hash),)) + transcript_hash
+        return self._crypto.hmac(self.hash_algorithm, secret, info + b"\x01")
 
     def derive_handshake_secrets(self, shared_secret: bytes, transcript_hash: bytes) -> HandshakeSecrets:
         """``shared_secret``: the (EC)DHE output; ``transcript_hash``: ClientHello..ServerHello."""
@@ -348,7 +406,12 @@ class KeySchedule:
         return traffic_keys(self._crypto, self.suite, traffic_secret)
 
     def finished_verify_data(self, base_key: bytes, transcript_hash: bytes) -> bytes:
-        return finished_verify_data(self._crypto, self.hash_algorithm, base_key, transcript_hash)
+        if len(base_key) != self.hash_length:
+            return finished_verify_data(self._crypto, self.hash_algorithm, base_key, transcript_hash)
+        # RFC 8446 §4.4.4 with the finished_key expansion as one HMAC block (RFC 5869 §2.3).
+        hmac, hash_algorithm = self._crypto.hmac, self.hash_algorithm
+        key = hmac(hash_algorithm, base_key, _hkdf_label_prefix(b"finished", self.hash_length) + b"\x00\x01")
+        return hmac(hash_algorithm, key, transcript_hash)
 
     def next_traffic_secret(self, traffic_secret: bytes) -> bytes:
         return next_traffic_secret(self._crypto, self.hash_algorithm, traffic_secret)
