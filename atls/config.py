@@ -138,6 +138,10 @@ class TLSConfig:
     # Server: always answer the first ClientHello with a HelloRetryRequest carrying a cookie
     # (RFC 8446 §4.2.2).  Group mismatches cause an HRR regardless.
     hello_retry_cookie: bool = False
+    # Server, with ``hello_retry_cookie``: makes the cookie from Hash(ClientHello1) (the hash of the
+    # negotiated suite); None: 32 random bytes.  The server keeps what it sent, and ClientHello2 must
+    # echo it exactly (RFC 8446 §4.2.2), so no separate verifier is needed.
+    hello_retry_cookie_factory: Callable[[bytes], bytes] | None = None
     # Server: the list sent in EncryptedExtensions supported_groups (RFC 8446 §4.2.7); None: not sent.
     advertised_groups: tuple[int, ...] | None = None
     now: Callable[[], datetime.datetime] = field(default=utc_now)
@@ -169,6 +173,8 @@ class TLSConfig:
             raise LocalProtocolError("record_size_limit must be 64 .. 2^14 + 1")  # RFC 8449 §4
         if self.verify_mode is VerifyMode.PINNED and self.pinned_keys is None:
             raise LocalProtocolError("VerifyMode.PINNED needs pinned_keys")
+        if self.hello_retry_cookie_factory is not None and not self.hello_retry_cookie:
+            raise LocalProtocolError("hello_retry_cookie_factory needs hello_retry_cookie=True")
         if any(not 1 <= len(protocol) <= 255 for protocol in self.alpn_protocols):
             raise LocalProtocolError("ALPN protocol names are 1..255 bytes")  # RFC 7301 §3.1
 

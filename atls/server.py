@@ -19,6 +19,7 @@ from .alerts import (
     CertificateRequired,
     HandshakeFailure,
     IllegalParameter,
+    InternalError,
     MissingExtension,
     NoApplicationProtocol,
     ProtocolVersion,
@@ -250,20 +251,31 @@ def _check_second_client_hello(
         raise IllegalParameter("second ClientHello does not echo our cookie")  # RFC 8446 §4.2.2
 
 
+def _make_cookie(ctx: HandshakeContext, first_hello_hash: bytes) -> bytes:
+    factory = ctx.config.hello_retry_cookie_factory
+    cookie = ctx.crypto.random_bytes(32) if factory is None else bytes(factory(first_hello_hash))
+    if not 1 <= len(cookie) <= 0xFFFF:  # RFC 8446 §4.2.2: opaque cookie<1..2^16-1>
+        raise InternalError("hello_retry_cookie_factory returned a cookie of the wrong length")
+    return cookie
+
+
 def _send_hello_retry_request(
     ctx: HandshakeContext, hello: ClientHello, message: HandshakeMessage, suite: CipherSuite, group: NamedGroup | None
 ) -> State:
     """RFC 8446 §4.1.4: ask for a share of ``group`` and/or echo a cookie."""
     ctx.start_key_schedule(suite)
     ctx.add_to_transcript(message.raw)
+    first_hello_hash = ctx.transcript.digest()
     # RFC 8446 §4.4.1: ClientHello1 becomes message_hash(Hash(ClientHello1)).
     ctx.transcript.replace_client_hello_with_message_hash()
-    extensions: list[Extension] = [SelectedVersion(version=TLS13_VERSION)]
+    # Extension order as in RFC 8448 §5: key_share, cookie, supported_versions.
+    extensions: list[Extension] = []
     if group is not None:
         extensions.append(KeyShareHelloRetryRequest(selected_group=group))
     if ctx.config.hello_retry_cookie:
-        ctx.cookie = ctx.crypto.random_bytes(32)
+        ctx.cookie = _make_cookie(ctx, first_hello_hash)
         extensions.append(Cookie(cookie=ctx.cookie))
+    extensions.append(SelectedVersion(version=TLS13_VERSION))
     retry = ServerHello(
         random=HELLO_RETRY_REQUEST_RANDOM,
         legacy_session_id_echo=hello.legacy_session_id,
