@@ -55,6 +55,10 @@ ERR_UNKNOWN_CREDENTIAL: Final = 3
 # Hot-path encoders for the two item types EDHOC builds most (info, TH inputs, MAC
 # contexts): the deterministic, shortest-head forms of RFC 8949 §3.1 and §4.2.1.
 _SMALL_INTS: Final = {value: cbor.encode(value) for value in range(-24, 256)}
+# bstr heads by length for 0..255: one byte below 24, else 0x58 n.
+BSTR_HEADS: Final = tuple(bytes((0x40 | n,)) if n < 24 else bytes((0x58, n)) for n in range(256))
+# The 48 one-byte CBOR heads that are whole items: the integers -24..23 (RFC 9528 §3.3.2).
+_ONE_BYTE_INT_HEADS: Final = frozenset((*range(0x00, 0x18), *range(0x20, 0x38)))
 
 
 def encode_int(value: int) -> bytes:
@@ -66,10 +70,8 @@ def encode_int(value: int) -> bytes:
 def encode_bstr(data: bytes) -> bytes:
     """CBOR bstr (major type 2) with the shortest head."""
     length = len(data)
-    if length < 24:
-        return bytes((0x40 | length,)) + data
     if length < 0x100:
-        return bytes((0x58, length)) + data
+        return BSTR_HEADS[length] + data
     if length < 0x10000:
         return b"\x59" + length.to_bytes(2, "big") + data
     return cbor.encode(bytes(data))
@@ -77,7 +79,33 @@ def encode_bstr(data: bytes) -> bytes:
 
 def is_one_byte_int_encoding(raw: bytes) -> bool:
     """True if ``raw`` is the one-byte CBOR encoding of an integer in -24..23 (§3.3.2)."""
-    return len(raw) == 1 and (raw[0] <= 0x17 or 0x20 <= raw[0] <= 0x37)
+    return len(raw) == 1 and raw[0] in _ONE_BYTE_INT_HEADS
+
+
+def _is_one_byte_int_head(head: int) -> bool:
+    """``head`` is a whole CBOR item: an integer in -24..23 (RFC 8949 §3.1)."""
+    return head in _ONE_BYTE_INT_HEADS
+
+
+def _one_byte_int_value(head: int) -> int:
+    return head if head <= 0x17 else 0x1F - head  # major type 1 encodes -1 - n
+
+
+def _short_bstr_at(data: bytes, offset: int) -> bytes | None:
+    """The bstr at ``offset`` if it has a shortest-form head of one or two bytes and
+    ends the data exactly (the fast paths' last item); None otherwise."""
+    total = len(data)
+    if offset >= total:
+        return None
+    head = data[offset]
+    if 0x40 <= head <= 0x57:
+        start, end = offset + 1, offset + 1 + head - 0x40
+    elif head == 0x58 and offset + 1 < total and data[offset + 1] >= 24:
+        start = offset + 2
+        end = start + data[offset + 1]
+    else:
+        return None
+    return data[start:] if end == total else None
 
 
 def encode_encrypt0_aad(transcript_hash: bytes) -> bytes:
@@ -96,7 +124,7 @@ def xor_bytes(left: bytes, right: bytes) -> bytes:
 def encode_connection_id(raw: bytes) -> bytes:
     """RFC 9528 §3.3.2: "The byte strings which coincide with a one-byte CBOR encoding
     of an integer MUST be represented by the CBOR encoding of that integer"."""
-    return raw if is_one_byte_int_encoding(raw) else cbor.encode(raw)
+    return raw if is_one_byte_int_encoding(raw) else encode_bstr(raw)
 
 
 def decode_connection_id(item: CborItem, what: str = "connection identifier") -> bytes:
@@ -106,7 +134,7 @@ def decode_connection_id(item: CborItem, what: str = "connection identifier") ->
     if isinstance(item, int):
         if not -24 <= item <= 23:
             raise EdhocDecodeError(f"{what} integer {item} is outside -24..23")
-        return cbor.encode(item)
+        return encode_int(item)
     if isinstance(item, bytes):
         if is_one_byte_int_encoding(item):  # RFC 9529 §4.1.2
             raise EdhocDecodeError(f"{what} {item.hex()} must be sent as a CBOR integer (RFC 9528 §3.3.2)")
@@ -116,7 +144,7 @@ def decode_connection_id(item: CborItem, what: str = "connection identifier") ->
 
 def encode_suites(suites: tuple[int, ...]) -> bytes:
     """SUITES_I / SUITES_R: a lone suite is an int, otherwise an array (§5.2.1, §6.3)."""
-    return cbor.encode(suites[0] if len(suites) == 1 else list(suites))
+    return encode_int(suites[0]) if len(suites) == 1 else cbor.encode(list(suites))
 
 
 # ---------------------------------------------------------------------------
@@ -198,10 +226,23 @@ class Message1:
 
 
 def encode_message_1(method: int, suites_i: tuple[int, ...], g_x: bytes, c_i: bytes, ead_bytes: bytes) -> bytes:
-    return cbor.encode(method) + encode_suites(suites_i) + cbor.encode(g_x) + encode_connection_id(c_i) + ead_bytes
+    return encode_int(method) + encode_suites(suites_i) + encode_bstr(g_x) + encode_connection_id(c_i) + ead_bytes
 
 
 def decode_message_1(data: bytes) -> Message1:
+    # Fast path for the common shape: METHOD and one suite as one-byte ints, G_X with
+    # the two-byte bstr head, C_I a one-byte int, no EAD_1.  Every other shape takes
+    # the strict reader, which also names the defect.
+    size = len(data)
+    if size > 4 and _is_one_byte_int_head(data[0]) and _is_one_byte_int_head(data[1]) and data[2] == 0x58:
+        end = 4 + data[3]
+        if data[3] >= 24 and size == end + 1 and _is_one_byte_int_head(data[end]):
+            return Message1(
+                method=_one_byte_int_value(data[0]),
+                suites_i=(_one_byte_int_value(data[1]),),
+                g_x=data[4:end],
+                c_i=data[end:],
+            )
     reader = _Reader(data)
     method = reader.next_int("METHOD")
     suites_item, _ = reader.next("SUITES_I")
@@ -269,7 +310,12 @@ def _id_cred(reader: _Reader, what: str) -> ParsedIdCred:
             raise EdhocDecodeError(f"{what} must hold at least one header parameter")
         return ParsedIdCred(encoded=raw, parameters={k: v for k, v in item.items() if isinstance(k, int)})
     kid = decode_connection_id(item, f"{what} (compact kid)")  # RFC 9529 §4.1.7
-    return ParsedIdCred(encoded=cbor.encode({4: kid}), parameters={4: kid})
+    return _kid_id_cred(kid)
+
+
+def _kid_id_cred(kid: bytes) -> ParsedIdCred:
+    """{ 4 : kid } (§3.5.3.2), encoded deterministically: map(1), key 4, bstr kid."""
+    return ParsedIdCred(encoded=b"\xa1\x04" + encode_bstr(kid), parameters={4: kid})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -290,6 +336,17 @@ class Plaintext3:
 
 
 def decode_plaintext_2(data: bytes) -> Plaintext2:
+    # Fast path: C_R and a compact kid as one-byte ints, Signature_or_MAC_2, no EAD_2.
+    if len(data) > 2 and _is_one_byte_int_head(data[0]) and _is_one_byte_int_head(data[1]):
+        signature_or_mac = _short_bstr_at(data, 2)
+        if signature_or_mac is not None:
+            return Plaintext2(
+                c_r=data[:1],
+                id_cred_r=_kid_id_cred(data[1:2]),
+                signature_or_mac_2=signature_or_mac,
+                ead=(),
+                ead_bytes=b"",
+            )
     reader = _Reader(data)
     c_r_item, _ = reader.next("C_R")
     c_r = decode_connection_id(c_r_item, "C_R")
@@ -300,6 +357,13 @@ def decode_plaintext_2(data: bytes) -> Plaintext2:
 
 
 def decode_plaintext_3(data: bytes) -> Plaintext3:
+    # Fast path: a compact kid as a one-byte int, Signature_or_MAC_3, no EAD_3.
+    if len(data) > 1 and _is_one_byte_int_head(data[0]):
+        signature_or_mac = _short_bstr_at(data, 1)
+        if signature_or_mac is not None:
+            return Plaintext3(
+                id_cred_i=_kid_id_cred(data[:1]), signature_or_mac_3=signature_or_mac, ead=(), ead_bytes=b""
+            )
     reader = _Reader(data)
     id_cred_i = _id_cred(reader, "ID_CRED_I")
     signature_or_mac = reader.next_bstr("Signature_or_MAC_3")

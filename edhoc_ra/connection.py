@@ -23,14 +23,16 @@ message MUST NOT be processed more than once in the same EDHOC session").
 from __future__ import annotations
 
 import hmac
+import operator
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Final, NoReturn
+from typing import ClassVar, Final, NoReturn, TypeVar
 
 from ratscore import cbor
 from ratscore.cose import sig_structure
 from ratscore.crypto import (
     CryptoProvider,
     EcdsaEncoding,
+    KeyType,
     PrivateKey,
     PublicKey,
     resolve_provider,
@@ -58,6 +60,10 @@ __all__ = ["EdhocConnection", "OscoreContext"]
 
 _TERMINAL: Final = (State.ERROR, State.ABORTED)
 _CONNECTION_ID_VALUES: Final = 48  # the one-byte CBOR integers -24..23 (RFC 9528 §3.3.2)
+# Without a debug_log, ``_log`` is this C-level two-argument call with no effect: some
+# fifty intermediate values per handshake then cost almost nothing.
+_DISCARD: Final[Callable[[str, bytes], object]] = operator.is_
+_Argument = TypeVar("_Argument")
 
 
 class OscoreContext:
@@ -95,6 +101,9 @@ def classify(data: bytes) -> MessageKind:
         return MessageKind.CIPHERTEXT
     if major not in (0, 1):
         raise EdhocDecodeError("an EDHOC message starts with an int or a bstr")
+    if len(data) > 2 and codec.is_one_byte_int_encoding(data[:1]) and codec.is_one_byte_int_encoding(data[1:2]):
+        # Two one-byte ints (METHOD, a lone suite) and more: a message_1 (RFC 9528 §5.2.1).
+        return MessageKind.MESSAGE_1
     try:
         _, end = cbor.decode_first(data, 0)
         _, end = cbor.decode_first(data, end, require_sorted_keys=False)
@@ -109,31 +118,41 @@ class EdhocConnection:
     role: ClassVar[Role]
     _transitions: ClassVar[dict[tuple[State, MessageKind], str]]
 
+    # Session values start as these immutable class-level defaults; an engine stores
+    # its own value on first assignment (one engine per handshake: fewer stores).
+    _last_received: bytes | None = None
+    _suite: CipherSuite | None = None
+    _schedule: KeySchedule | None = None
+    _c_i: bytes | None = None
+    _c_r: bytes | None = None
+    _message_1: bytes | None = None
+    _message_2: bytes | None = None
+    _hash_message_1: bytes = b""
+    _ephemeral: PrivateKey | None = None
+    _peer_ephemeral: PublicKey | None = None
+    _th_2: bytes = b""
+    _th_3: bytes = b""
+    _th_4: bytes = b""
+    _prk_2e: bytes = b""
+    _prk_3e2m: bytes = b""
+    _prk_4e3m: bytes = b""
+    _prk_out: bytes = b""
+    _prk_exporter: bytes = b""
+    # message_2 / message_3 parsed but not yet verified (waiting for the credential)
+    _pending_plaintext: bytes = b""
+    _pending_id_cred: IdCred | None = None
+    _pending_signature_or_mac: bytes = b""
+    _pending_ead_bytes: bytes = b""
+    _peer_credential: Credential | None = None
+
     def __init__(self, config: EdhocConfig, *, crypto: CryptoProvider | str | None = None) -> None:
         self.config = config
+        debug_log = config.debug_log
+        self._log: Callable[[str, bytes], object] = debug_log if debug_log is not None else _DISCARD
         self._crypto = resolve_provider(crypto)
         self._state = State.START
         self._outgoing: list[bytes] = []
-        self._last_received: bytes | None = None
         self._method: Method = config.method
-        self._suite: CipherSuite | None = None
-        self._schedule: KeySchedule | None = None
-        self._c_i: bytes | None = None
-        self._c_r: bytes | None = None
-        self._message_1: bytes | None = None
-        self._message_2: bytes | None = None
-        self._hash_message_1 = b""
-        self._ephemeral: PrivateKey | None = None
-        self._peer_ephemeral: PublicKey | None = None
-        self._th_2 = self._th_3 = self._th_4 = b""
-        self._prk_2e = self._prk_3e2m = self._prk_4e3m = b""
-        self._prk_out = self._prk_exporter = b""
-        # message_2 / message_3 parsed but not yet verified (waiting for the credential)
-        self._pending_plaintext = b""
-        self._pending_id_cred: IdCred | None = None
-        self._pending_signature_or_mac = b""
-        self._pending_ead_bytes = b""
-        self._peer_credential: Credential | None = None
         self._unverified_ead: list[tuple[int, tuple[EadItem, ...]]] = []
 
     # -- public state ----------------------------------------------------------------
@@ -173,7 +192,9 @@ class EdhocConnection:
 
     def receive_message(self, data: bytes) -> list[Event]:
         """Process one EDHOC message from the peer (without transport prefixes)."""
-        self._check_usable()
+        state = self._state
+        if state in _TERMINAL:
+            raise LocalProtocolError(f"the EDHOC session is {state.value}")
         data = bytes(data)
         if data == self._last_received:
             return []  # RFC 9528 §7: a duplicate is not processed a second time
@@ -182,16 +203,16 @@ class EdhocConnection:
             if len(data) > self.config.max_message_size:
                 raise UnspecifiedEdhocError("message too large")
             kind = classify(data)
-            if self._state is State.START and self.role is Role.RESPONDER:
+            if state is State.START and self.role is Role.RESPONDER:
                 kind = MessageKind.MESSAGE_1  # nothing but message_1 can start a session
-            handler_name = self._transitions.get((self._state, kind))
+            handler_name = self._transitions.get((state, kind))
             if handler_name is None:
-                if self._state is State.COMPLETED:
+                if state is State.COMPLETED:
                     # RFC 9528 §5.1: no error messages after completion
                     raise UnspecifiedEdhocError(f"unexpected {kind.value} after completion")
-                raise UnspecifiedEdhocError(f"unexpected {kind.value} in state {self._state.value}")
+                raise UnspecifiedEdhocError(f"unexpected {kind.value} in state {state.value}")
             handler: Callable[[bytes], tuple[State, list[Event]]] = getattr(self, handler_name)
-            next_state, events = self._guarded(lambda: handler(data))
+            next_state, events = self._guarded(handler, data)
         except EdhocError as exc:
             self._fail(exc, received_error=kind is MessageKind.ERROR)
         self._last_received = data
@@ -201,12 +222,14 @@ class EdhocConnection:
     # -- outputs (RFC 9528 §4.2, App. A.1, App. H) -------------------------------------
     def exporter(self, label: int, context: bytes, length: int) -> bytes:
         """EDHOC_Exporter(label, context, length) (RFC 9528 §4.2.1)."""
-        self._check_usable()
-        if not self._prk_exporter or self._schedule is None:
+        if self._state in _TERMINAL:
+            raise LocalProtocolError(f"the EDHOC session is {self._state.value}")
+        schedule = self._schedule
+        if not self._prk_exporter or schedule is None:
             raise LocalProtocolError("the exporter exists only once PRK_out is derived")
         if label < 0 or length < 0:
             raise LocalProtocolError("exporter label and length are unsigned")
-        return self._schedule.kdf(self._prk_exporter, label, bytes(context), length)
+        return schedule.kdf(self._prk_exporter, label, bytes(context), length)
 
     def oscore_context(self, *, key_length: int | None = None, salt_length: int = 8) -> OscoreContext:
         """OSCORE Master Secret/Salt and Sender/Recipient IDs (RFC 9528 App. A.1)."""
@@ -257,7 +280,7 @@ class EdhocConnection:
         if not self._pending_id_cred.matches(credential, self._crypto):
             raise LocalProtocolError("the credential does not match the ID_CRED the peer sent")
         try:
-            next_state, events = self._guarded(lambda: self._verify_pending(credential))
+            next_state, events = self._guarded(self._verify_pending, credential)
         except EdhocError as exc:
             self._fail(exc, received_error=False)
         self._state = next_state
@@ -276,20 +299,13 @@ class EdhocConnection:
             raise LocalProtocolError("no cipher suite selected yet")
         return self._suite
 
-    def _require_schedule(self) -> KeySchedule:
-        if self._schedule is None:
-            raise LocalProtocolError("no cipher suite selected yet")
-        return self._schedule
-
-    def _log(self, name: str, value: bytes) -> None:
-        if self.config.debug_log is not None:
-            self.config.debug_log(name, value)
-
     @staticmethod
-    def _guarded(step: Callable[[], tuple[State, list[Event]]]) -> tuple[State, list[Event]]:
+    def _guarded(
+        step: Callable[[_Argument], tuple[State, list[Event]]], argument: _Argument
+    ) -> tuple[State, list[Event]]:
         """Run a processing step; stray decode/crypto errors become EDHOC errors."""
         try:
-            return step()
+            return step(argument)
         except EdhocError:
             raise
         except DecodeError as exc:
@@ -334,16 +350,19 @@ class EdhocConnection:
     @staticmethod
     def _compact(public_key: PublicKey) -> bytes:
         """G_X / G_Y: the x-coordinate only, fixed width (App. B)."""
-        if public_key.key_type.is_ec:
-            return public_key.data[1 : 1 + public_key.key_type.size]
+        key_type = public_key.key_type
+        if key_type is KeyType.P256 or key_type is KeyType.P384:
+            return public_key.data[1 : 1 + key_type.size]
         return public_key.data
 
     def _load_peer_ephemeral(self, compact: bytes) -> PublicKey:
-        suite = self._require_suite()
-        if len(compact) != suite.public_key_length:  # RFC 9529 §4.2.1, §4.2.6
-            raise EdhocDecodeError(f"ephemeral key must be {suite.public_key_length} bytes")
+        suite = self._suite
+        assert suite is not None  # selected before any ephemeral key arrives
         key_type = suite.dh_curve
-        encoded = b"\x02" + compact if key_type.is_ec else compact  # App. B: ~yp = 0
+        if len(compact) != key_type.size:  # RFC 9529 §4.2.1, §4.2.6 (the public_key_length)
+            raise EdhocDecodeError(f"ephemeral key must be {suite.public_key_length} bytes")
+        is_ec = key_type is KeyType.P256 or key_type is KeyType.P384
+        encoded = b"\x02" + compact if is_ec else compact  # App. B: ~yp = 0
         try:
             return self._crypto.load_public_key(key_type, encoded)
         except CryptoError:
@@ -358,13 +377,15 @@ class EdhocConnection:
 
     def _static_dh_key(self) -> PrivateKey:
         key = self.config.credential.private_key
-        suite = self._require_suite()
+        suite = self._suite
+        assert suite is not None  # only called once the suite is selected
         if key.key_type is not suite.dh_curve or not hasattr(key, "exchange"):
             raise LocalProtocolError(f"method {int(self._method)} needs a {suite.dh_curve.label} static DH key")
         return key  # type: ignore[return-value]  # checked above: it can exchange
 
     def _peer_static_key(self, credential: Credential) -> PublicKey:
-        suite = self._require_suite()
+        suite = self._suite
+        assert suite is not None  # only called once the suite is selected
         if credential.public_key.key_type is not suite.dh_curve:
             raise AuthenticationFailed("the peer credential holds no key for this cipher suite's curve")
         return credential.public_key
@@ -373,15 +394,17 @@ class EdhocConnection:
     def _mac(
         self, number: int, prk: bytes, id_cred: bytes, th: bytes, cred: bytes, ead: bytes, static_dh: bool
     ) -> bytes:
-        schedule = self._require_schedule()
+        schedule = self._schedule
+        assert schedule is not None  # set with the suite, before any state that gets here
         prefix = codec.encode_connection_id(self._c_r or b"") if number == 2 else b""
         # context_2 = << C_R, ID_CRED_R, TH_2, CRED_R, ? EAD_2 >>; context_3 = << ID_CRED_I, TH_3, CRED_I, ? EAD_3 >>
-        context = prefix + id_cred + codec.encode_bstr(th) + cred + ead
-        if self.config.debug_log is not None:
+        context = prefix + id_cred + codec.BSTR_HEADS[len(th)] + th + cred + ead  # TH is a hash: < 256 bytes
+        logging = self._log is not _DISCARD
+        if logging:
             self._log(f"context_{number}", context)
         length = schedule.suite.mac_length if static_dh else schedule.hash_length
         mac = schedule.kdf(prk, Label.MAC_2 if number == 2 else Label.MAC_3, context, length)
-        if self.config.debug_log is not None:
+        if logging:
             self._log(f"MAC_{number}", mac)
         return mac
 
@@ -411,7 +434,8 @@ class EdhocConnection:
             raise AuthenticationFailed("authentication failed") from None
 
     def _check_mac_length(self, received: bytes, static: bool) -> None:
-        suite = self._require_suite()
+        suite = self._suite
+        assert suite is not None  # only called once the suite is selected
         if static and len(received) != suite.mac_length:  # RFC 9529 §4.2.5
             raise EdhocDecodeError(f"MAC must be {suite.mac_length} bytes")
 

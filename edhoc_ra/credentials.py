@@ -325,9 +325,13 @@ class IdCred:
 
     def matches(self, credential: Credential, crypto: CryptoProvider) -> bool:
         """Whether ``credential`` is consistent with what this ID_CRED says."""
-        if self.kid is not None and credential.kid is not None and not hmac.compare_digest(self.kid, credential.kid):
+        parameters = self.parameters
+        kid = parameters.get(KID)
+        if isinstance(kid, bytes) and credential.kid is not None and not hmac.compare_digest(kid, credential.kid):
             return False
-        thumbprint = self.parameters.get(X5T)
+        if kid is not None and len(parameters) == 1:
+            return True  # a lone kid: no thumbprint, nothing carried by value
+        thumbprint = parameters.get(X5T)
         if thumbprint is not None:
             if credential.certificate is None or not isinstance(thumbprint, list) or len(thumbprint) != 2:
                 return False

@@ -21,7 +21,7 @@ from .credentials import Credential, IdCred
 from .ead import EadItem
 from .errors import EdhocDecodeError, UnspecifiedEdhocError
 from .events import ErrorReceived, Event, HandshakeCompleted, Message2Verified
-from .keyschedule import KeySchedule, Label
+from .keyschedule import Label, schedule_for
 from .states import INITIATOR_TRANSITIONS, MessageKind, State
 from .suites import Role, get_suite
 
@@ -56,7 +56,7 @@ class Initiator(EdhocConnection):
         suites_i = preferences[: index + 1]
         suite = get_suite(suites_i[-1])
         self._suite = suite
-        self._schedule = KeySchedule(suite, self._crypto)
+        self._schedule = schedule_for(suite, self._crypto)
         self._c_i = connection_id if connection_id is not None else self.config.connection_id
         if self._c_i is None:
             self._c_i = self._new_connection_id(None)
@@ -75,7 +75,8 @@ class Initiator(EdhocConnection):
 
     # -- message_2 (§5.3.3) ----------------------------------------------------------
     def _process_message_2(self, data: bytes) -> tuple[State, list[Event]]:
-        schedule = self._require_schedule()
+        schedule = self._schedule
+        assert schedule is not None  # set with the suite, before any state that gets here
         suite = schedule.suite
         g_y_ciphertext_2 = codec.decode_ciphertext_message(data, "message_2")
         key_length = suite.public_key_length
@@ -105,13 +106,14 @@ class Initiator(EdhocConnection):
         self._pending_id_cred = IdCred(encoded=parsed.id_cred_r.encoded, parameters=parsed.id_cred_r.parameters)
         self._pending_signature_or_mac = parsed.signature_or_mac_2
         self._pending_ead_bytes = parsed.ead_bytes
-        events = self._receive_ead(2, parsed.ead, parsed.ead_bytes, verified=False)
+        events = self._receive_ead(2, parsed.ead, parsed.ead_bytes, verified=False) if parsed.ead_bytes else []
         next_state, more = self._request_credential(2, self._pending_id_cred)
         return next_state, events + more
 
     def _verify_pending(self, credential: Credential) -> tuple[State, list[Event]]:
         """Verify Signature_or_MAC_2 with CRED_R (§5.3.3)."""
-        schedule = self._require_schedule()
+        schedule = self._schedule
+        assert schedule is not None  # set with the suite, before any state that gets here
         assert self._pending_id_cred is not None and self._ephemeral is not None
         static = self._method.responder_uses_static_dh
         if static:
@@ -137,7 +139,8 @@ class Initiator(EdhocConnection):
         self._pending_plaintext = self._pending_signature_or_mac = b""
         assert self._c_r is not None
         events: list[Event] = [Message2Verified(connection_id_responder=self._c_r, credential=credential)]
-        events.extend(self._ead_now_verified())
+        if self._unverified_ead:
+            events.extend(self._ead_now_verified())
         return State.VERIFIED_M2, events
 
     # -- message_3 (§5.4.2) ----------------------------------------------------------
@@ -146,7 +149,8 @@ class Initiator(EdhocConnection):
         self._check_usable()
         if self._state is not State.VERIFIED_M2:
             raise LocalProtocolError(f"send_message_3() needs a verified message_2, state is {self._state.value}")
-        schedule = self._require_schedule()
+        schedule = self._schedule
+        assert schedule is not None  # set with the suite, before any state that gets here
         suite = schedule.suite
         local = self.config.credential
         assert self._ephemeral is not None and self._peer_ephemeral is not None
@@ -199,7 +203,8 @@ class Initiator(EdhocConnection):
 
     # -- message_4 (§5.5.3) ----------------------------------------------------------
     def _process_message_4(self, data: bytes) -> tuple[State, list[Event]]:
-        schedule = self._require_schedule()
+        schedule = self._schedule
+        assert schedule is not None  # set with the suite, before any state that gets here
         suite = schedule.suite
         ciphertext_4 = codec.decode_ciphertext_message(data, "message_4")
         k_4 = schedule.kdf(self._prk_4e3m, Label.K_4, self._th_4, suite.edhoc_aead.key_size)
@@ -217,10 +222,11 @@ class Initiator(EdhocConnection):
 
     def _completed(self) -> HandshakeCompleted:
         assert self._c_i is not None and self._c_r is not None and self._peer_credential is not None
+        assert self._suite is not None
         return HandshakeCompleted(
             role=self.role,
             method=self._method,
-            selected_suite=self._require_suite().value,
+            selected_suite=self._suite.value,
             connection_id_initiator=self._c_i,
             connection_id_responder=self._c_r,
             peer_credential=self._peer_credential,

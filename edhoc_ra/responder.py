@@ -21,7 +21,7 @@ from .credentials import Credential, IdCred
 from .ead import EadItem
 from .errors import UnspecifiedEdhocError, WrongSelectedCipherSuite
 from .events import Event, HandshakeCompleted, Message1Received, Message3Verified
-from .keyschedule import KeySchedule, Label
+from .keyschedule import Label, schedule_for
 from .states import RESPONDER_TRANSITIONS, MessageKind, State
 from .suites import Role, get_suite
 
@@ -44,7 +44,11 @@ class Responder(EdhocConnection):
         if message_1.method != int(self._method):
             raise UnspecifiedEdhocError("Method not supported")  # §6.2 example text
         supported = self.config.suites
-        first_supported = next((suite for suite in message_1.suites_i if suite in supported), None)
+        first_supported = None
+        for candidate in message_1.suites_i:
+            if candidate in supported:
+                first_supported = candidate
+                break
         if first_supported is None or first_supported != message_1.selected_suite:
             # §6.3: SUITES_R holds the suite most preferred by I that we support, or all of ours
             suites_r = (first_supported,) if first_supported is not None else supported
@@ -53,7 +57,7 @@ class Responder(EdhocConnection):
             )
         suite = get_suite(message_1.selected_suite)
         self._suite = suite
-        self._schedule = KeySchedule(suite, self._crypto)
+        self._schedule = schedule_for(suite, self._crypto)
         self._peer_ephemeral = self._load_peer_ephemeral(message_1.g_x)
         self._c_i = message_1.c_i
         self._message_1 = data
@@ -67,7 +71,8 @@ class Responder(EdhocConnection):
                 connection_id_initiator=message_1.c_i,
             )
         ]
-        events.extend(self._receive_ead(1, message_1.ead, message_1.ead_bytes, verified=False))
+        if message_1.ead_bytes:
+            events.extend(self._receive_ead(1, message_1.ead, message_1.ead_bytes, verified=False))
         # Generate Y now so that a bad G_X (e.g. a low-order X25519 point, RFC 9529 §4.2.4)
         # is rejected while processing message_1, as §5.2.3 requires.
         self._ephemeral = self._crypto.generate_private_key(suite.dh_curve)
@@ -81,7 +86,8 @@ class Responder(EdhocConnection):
         self._check_usable()
         if self._state is not State.RECEIVED_M1:
             raise LocalProtocolError(f"send_message_2() needs an accepted message_1, state is {self._state.value}")
-        schedule = self._require_schedule()
+        schedule = self._schedule
+        assert schedule is not None  # set with the suite, before any state that gets here
         local = self.config.credential
         assert self._ephemeral is not None and self._peer_ephemeral is not None
         c_r = connection_id if connection_id is not None else self.config.connection_id
@@ -137,7 +143,8 @@ class Responder(EdhocConnection):
 
     # -- message_3 (§5.4.3) ----------------------------------------------------------
     def _process_message_3(self, data: bytes) -> tuple[State, list[Event]]:
-        schedule = self._require_schedule()
+        schedule = self._schedule
+        assert schedule is not None  # set with the suite, before any state that gets here
         suite = schedule.suite
         ciphertext_3 = codec.decode_ciphertext_message(data, "message_3")
         k_3 = schedule.kdf(self._prk_3e2m, Label.K_3, self._th_3, suite.edhoc_aead.key_size)
@@ -154,13 +161,14 @@ class Responder(EdhocConnection):
         self._pending_id_cred = IdCred(encoded=parsed.id_cred_i.encoded, parameters=parsed.id_cred_i.parameters)
         self._pending_signature_or_mac = parsed.signature_or_mac_3
         self._pending_ead_bytes = parsed.ead_bytes
-        events = self._receive_ead(3, parsed.ead, parsed.ead_bytes, verified=False)
+        events = self._receive_ead(3, parsed.ead, parsed.ead_bytes, verified=False) if parsed.ead_bytes else []
         next_state, more = self._request_credential(3, self._pending_id_cred)
         return next_state, events + more
 
     def _verify_pending(self, credential: Credential) -> tuple[State, list[Event]]:
         """Verify Signature_or_MAC_3 with CRED_I (§5.4.3) and derive PRK_out."""
-        schedule = self._require_schedule()
+        schedule = self._schedule
+        assert schedule is not None  # set with the suite, before any state that gets here
         assert self._pending_id_cred is not None and self._ephemeral is not None
         static = self._method.initiator_uses_static_dh
         if static:
@@ -190,7 +198,8 @@ class Responder(EdhocConnection):
         self._ephemeral = None  # §9.8
         self._pending_plaintext = self._pending_signature_or_mac = b""
         events: list[Event] = [Message3Verified(credential=credential)]
-        events.extend(self._ead_now_verified())  # EAD_1 and EAD_3 are now authenticated
+        if self._unverified_ead:
+            events.extend(self._ead_now_verified())  # EAD_1 and EAD_3 are now authenticated
         if self.config.use_message_4:
             return State.VERIFIED_M3, events
         self._prk_4e3m = self._prk_3e2m = self._prk_2e = b""
@@ -203,7 +212,8 @@ class Responder(EdhocConnection):
         self._check_usable()
         if self._state is not State.VERIFIED_M3:
             raise LocalProtocolError(f"send_message_4() needs a verified message_3, state is {self._state.value}")
-        schedule = self._require_schedule()
+        schedule = self._schedule
+        assert schedule is not None  # set with the suite, before any state that gets here
         suite = schedule.suite
         plaintext_4 = self._produce_ead(4, ead)  # PLAINTEXT_4 = ( ? EAD_4 )
         k_4 = schedule.kdf(self._prk_4e3m, Label.K_4, self._th_4, suite.edhoc_aead.key_size)
@@ -221,10 +231,11 @@ class Responder(EdhocConnection):
 
     def _completed(self) -> HandshakeCompleted:
         assert self._c_i is not None and self._c_r is not None and self._peer_credential is not None
+        assert self._suite is not None
         return HandshakeCompleted(
             role=self.role,
             method=self._method,
-            selected_suite=self._require_suite().value,
+            selected_suite=self._suite.value,
             connection_id_initiator=self._c_i,
             connection_id_responder=self._c_r,
             peer_credential=self._peer_credential,

@@ -31,11 +31,17 @@ class State(enum.Enum):
     ABORTED = "aborted"  # the peer sent an error message
     ERROR = "error"  # we detected a violation and sent an error message
 
+    # Members compare by identity, so the identity hash is consistent, and it runs in C
+    # (Enum's own ``__hash__`` is Python): the transition lookup hashes two per message.
+    __hash__ = object.__hash__
+
 
 class MessageKind(enum.Enum):
     MESSAGE_1 = "message_1"
     CIPHERTEXT = "single-bstr message"  # message_2, message_3 or message_4 by state
     ERROR = "error"
+
+    __hash__ = object.__hash__  # see State
 
 
 INITIATOR_TRANSITIONS: Final[dict[tuple[State, MessageKind], str]] = {

@@ -9,6 +9,7 @@ small inputs protocols hash).
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -48,6 +49,13 @@ _HASHES: dict[HashAlgorithm, type[hashes.HashAlgorithm]] = {
     HashAlgorithm.SHA512: hashes.SHA512,
 }
 _CURVES: dict[KeyType, ec.EllipticCurve] = {KeyType.P256: ec.SECP256R1(), KeyType.P384: ec.SECP384R1()}
+# Hot paths test key types by identity: a dict lookup keyed by an enum member runs
+# the enum's Python-level ``__hash__``.
+_P256, _P384 = KeyType.P256, KeyType.P384
+_P256_CURVE, _P384_CURVE = _CURVES[_P256], _CURVES[_P384]
+_ECDH = ec.ECDH()
+_X962 = serialization.Encoding.X962
+_UNCOMPRESSED = serialization.PublicFormat.UncompressedPoint
 _RAW = serialization.Encoding.Raw
 _RAW_PUBLIC = serialization.PublicFormat.Raw
 _RAW_PRIVATE = serialization.PrivateFormat.Raw
@@ -68,13 +76,20 @@ _OKP_PUBLIC: dict[KeyType, Any] = {
 _OKP_PRIVATE_SIZE = {KeyType.X25519: 32, KeyType.X448: 56, KeyType.ED25519: 32, KeyType.ED448: 57}
 
 
+# The smallest plaintext limit ``check_aead_inputs`` applies (AES-CCM with a 13-byte
+# nonce: L = 2, NIST SP 800-38C §A.1).  Below it, and with the right nonce length,
+# that check passes for every algorithm, so the hot path can skip the call.
+_SMALLEST_PLAINTEXT_LIMIT = (1 << 16) - 1
+
+
 class _LibAead:
-    __slots__ = ("_algorithm", "_impl", "_tag_size")
+    __slots__ = ("_algorithm", "_impl", "_nonce_size", "_tag_size")
 
     def __init__(self, algorithm: AeadAlgorithm, key: bytes) -> None:
         if len(key) != algorithm.key_size:
             raise CryptoError(f"{algorithm.label} needs a {algorithm.key_size}-byte key, got {len(key)}")
         self._algorithm = algorithm
+        self._nonce_size = algorithm.nonce_size
         self._tag_size = algorithm.tag_size
         impl: Any
         if algorithm in (AeadAlgorithm.AES_128_GCM, AeadAlgorithm.AES_256_GCM):
@@ -90,14 +105,16 @@ class _LibAead:
         return self._algorithm
 
     def encrypt(self, nonce: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
-        check_aead_inputs(self._algorithm, nonce, len(plaintext))
+        if len(nonce) != self._nonce_size or len(plaintext) > _SMALLEST_PLAINTEXT_LIMIT:
+            check_aead_inputs(self._algorithm, nonce, len(plaintext))
         try:
             return bytes(self._impl.encrypt(nonce, plaintext, associated_data))
         except (ValueError, OverflowError) as exc:
             raise CryptoError(f"{self._algorithm.label} encryption refused: {exc}") from None
 
     def decrypt(self, nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
-        check_aead_inputs(self._algorithm, nonce, 0)
+        if len(nonce) != self._nonce_size:
+            check_aead_inputs(self._algorithm, nonce, 0)  # raises: the nonce length is wrong
         if len(ciphertext) < self._tag_size:
             raise DecryptError()
         try:
@@ -109,33 +126,48 @@ class _LibAead:
 
 
 class _PublicKeyCache:
-    """Small LRU of parsed library public keys: a certificate key is verified often."""
+    """Small thread-safe LRU of parsed library public keys.
 
-    __slots__ = ("_entries", "_limit")
+    A certificate key is verified often, and a peer's ephemeral share is parsed by
+    ``load_public_key`` (validation) and again by ``exchange``: one parse serves both.
+    Entries are keyed by the raw encoding and remember their key type (two types
+    can share an encoding length, e.g. X25519 and Ed25519); keying by the bytes
+    alone keeps the lookup in C (hashing a ``PublicKey`` hashes a Python-level enum).
+    """
+
+    __slots__ = ("_entries", "_limit", "_lock")
 
     def __init__(self, limit: int = 64) -> None:
-        self._entries: OrderedDict[PublicKey, Any] = OrderedDict()
+        self._entries: OrderedDict[bytes, tuple[KeyType, Any]] = OrderedDict()
         self._limit = limit
+        self._lock = threading.Lock()
 
     def get(self, key: PublicKey) -> Any:
-        lib_key = self._entries.get(key)
-        if lib_key is not None:
-            self._entries.move_to_end(key)
-            return lib_key
-        lib_key = _load_library_public_key(key)
-        self._entries[key] = lib_key
-        if len(self._entries) > self._limit:
-            self._entries.popitem(last=False)
+        data = key.data
+        with self._lock:
+            entry = self._entries.get(data)
+            if entry is not None and entry[0] is key.key_type:
+                self._entries.move_to_end(data)
+                return entry[1]
+        lib_key = _load_library_public_key(key.key_type, data)
+        self.put(key, lib_key)
         return lib_key
 
+    def put(self, key: PublicKey, lib_key: Any) -> None:
+        with self._lock:
+            self._entries[key.data] = (key.key_type, lib_key)
+            self._entries.move_to_end(key.data)
+            if len(self._entries) > self._limit:
+                self._entries.popitem(last=False)
 
-def _load_library_public_key(key: PublicKey) -> Any:
-    key_type, data = key.key_type, key.data
+
+def _load_library_public_key(key_type: KeyType, data: bytes) -> Any:
     try:
+        if key_type is _P256 or key_type is _P384:
+            curve = _P256_CURVE if key_type is _P256 else _P384_CURVE
+            return ec.EllipticCurvePublicKey.from_encoded_point(curve, data)
         if key_type in _OKP_PUBLIC:
             return _OKP_PUBLIC[key_type].from_public_bytes(data)
-        if key_type.is_ec:
-            return ec.EllipticCurvePublicKey.from_encoded_point(_CURVES[key_type], data)
         # load_der_public_key also takes a PKCS#1 RSAPublicKey, our raw RSA form.
         loaded = serialization.load_der_public_key(data)
     except (ValueError, TypeError, _LibUnsupported) as exc:
@@ -143,6 +175,9 @@ def _load_library_public_key(key: PublicKey) -> Any:
     if not isinstance(loaded, rsa.RSAPublicKey):
         raise InvalidPublicKey("invalid RSA public key")
     return loaded
+
+
+_PUBLIC_KEYS = _PublicKeyCache()
 
 
 def _check_rsa_size(bits: int) -> None:
@@ -158,11 +193,13 @@ def _pss(hash_algorithm: HashAlgorithm) -> padding.PSS:
 class _LibPrivateKey:
     """A private key held by the ``cryptography`` library."""
 
-    __slots__ = ("_key", "_key_type", "_public")
+    __slots__ = ("_can_exchange", "_is_ec", "_key", "_key_type", "_public")
 
     def __init__(self, key_type: KeyType, key: Any) -> None:
         self._key_type = key_type
         self._key = key
+        self._is_ec = key_type is _P256 or key_type is _P384
+        self._can_exchange = self._is_ec or key_type.can_exchange
         self._public = _public_of(key_type, key.public_key())
 
     @property
@@ -185,14 +222,14 @@ class _LibPrivateKey:
         )
 
     def exchange(self, peer: PublicKey) -> bytes:
-        if not self._key_type.can_exchange:
+        if not self._can_exchange:
             raise UnsupportedAlgorithm(f"{self._key_type.label} keys cannot do key agreement")
         if peer.key_type is not self._key_type:
             raise InvalidPublicKey(f"peer key is {peer.key_type.label}, expected {self._key_type.label}")
-        lib_peer = _load_library_public_key(peer)
+        lib_peer = _PUBLIC_KEYS.get(peer)
         try:
-            if self._key_type.is_ec:
-                return bytes(self._key.exchange(ec.ECDH(), lib_peer))
+            if self._is_ec:
+                return bytes(self._key.exchange(_ECDH, lib_peer))
             return bytes(self._key.exchange(lib_peer))
         except ValueError:
             # RFC 7748 §6.1 / RFC 8446 §7.4.2: an all-zero X25519/X448 result is refused.
@@ -224,10 +261,10 @@ class _LibPrivateKey:
 
 
 def _public_of(key_type: KeyType, lib_public: Any) -> PublicKey:
-    if key_type in _OKP_PUBLIC:
+    if key_type is _P256 or key_type is _P384:
+        data = lib_public.public_bytes(_X962, _UNCOMPRESSED)
+    elif key_type in _OKP_PUBLIC:
         data = lib_public.public_bytes(_RAW, _RAW_PUBLIC)
-    elif key_type.is_ec:
-        data = lib_public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     else:
         data = lib_public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
     return PublicKey(key_type=key_type, data=bytes(data))
@@ -238,9 +275,6 @@ class CryptographyProvider(StdlibHashing):
 
     name = "cryptography"
 
-    def __init__(self) -> None:
-        self._public_keys = _PublicKeyCache()
-
     def aead(self, algorithm: AeadAlgorithm, key: bytes) -> _LibAead:
         return _LibAead(algorithm, key)
 
@@ -248,6 +282,8 @@ class CryptographyProvider(StdlibHashing):
         return os.urandom(length)
 
     def generate_private_key(self, key_type: KeyType, *, rsa_bits: int = 2048) -> _LibPrivateKey:
+        if key_type is _P256:
+            return _LibPrivateKey(key_type, ec.generate_private_key(_P256_CURVE))
         if key_type in _OKP_PRIVATE:
             return _LibPrivateKey(key_type, _OKP_PRIVATE[key_type].generate())
         if key_type.is_ec:
@@ -275,16 +311,25 @@ class CryptographyProvider(StdlibHashing):
         return _LibPrivateKey(key_type, loaded)
 
     def load_public_key(self, key_type: KeyType, data: bytes) -> PublicKey:
-        if key_type in _OKP_PUBLIC:
+        if key_type is not _P256 and key_type in _OKP_PUBLIC:
             if len(data) != key_type.size:
                 raise InvalidPublicKey(f"{key_type.label} public key must be {key_type.size} bytes")
             if key_type is KeyType.ED25519:
                 check_ed25519_public_key(data)
             return PublicKey(key_type=key_type, data=bytes(data))
-        lib_key = _load_library_public_key(PublicKey(key_type=key_type, data=bytes(data)))
+        data = bytes(data)
+        lib_key = _load_library_public_key(key_type, data)
         if key_type is KeyType.RSA:
             _check_rsa_size(lib_key.key_size)
-        return _public_of(key_type, lib_key)
+            public = _public_of(key_type, lib_key)
+        elif data[0] == 0x04:
+            # SEC 1 §2.3.3: OpenSSL accepted an uncompressed point (both coordinates
+            # below p, on the curve), so its bytes already are the canonical encoding.
+            public = PublicKey(key_type=key_type, data=data)
+        else:
+            public = _public_of(key_type, lib_key)
+        _PUBLIC_KEYS.put(public, lib_key)
+        return public
 
     def verify(
         self,
@@ -296,7 +341,7 @@ class CryptographyProvider(StdlibHashing):
         encoding: EcdsaEncoding = EcdsaEncoding.DER,
     ) -> None:
         check_signature_key(algorithm, public_key.key_type)
-        lib_key = self._public_keys.get(public_key)
+        lib_key = _PUBLIC_KEYS.get(public_key)
         if public_key.key_type is KeyType.RSA:
             _check_rsa_size(lib_key.key_size)
         if public_key.key_type is KeyType.ED25519:
