@@ -73,7 +73,8 @@ lint: $(VENV)/.installed
 # Every benchmark prints a ratio table against peers run interleaved in the same process.
 BENCHMARKS := $(wildcard benchmarks/crypto_ratios.py benchmarks/edhoc_handshakes.py benchmarks/tls_handshakes.py benchmarks/attestation.py)
 bench: $(VENV)/.installed
-	@for b in $(BENCHMARKS); do echo "== $$b"; $(PY) $$b || exit 1; done
+	@status=0; for b in $(BENCHMARKS); do echo "== $$b"; $(PY) $$b || status=1; done; \
+	if [ $$status != 0 ]; then echo "make bench: at least one target missed (see MISS/MISSED above)"; fi; exit $$status
 
 # Long campaigns live here, never in `make test`.  FUZZ_RUNS per harness; the harnesses
 # fall back to a plain random driver (and say so) where atheris does not install.

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from ratscore.crypto.types import CryptoProvider
 from ratscore.x509 import Certificate, Purpose, load_der_certificate, validate
 
-__all__ = ["clear_caches", "parse_certificate", "validate_cached"]
+__all__ = ["clear_caches", "forget_validations", "parse_certificate", "validate_cached"]
 
 _VALIDATION_CACHE_SIZE = 256
 
@@ -93,6 +93,13 @@ def validate_cached(
         _validated.move_to_end(key)
         while len(_validated) > _VALIDATION_CACHE_SIZE:
             _validated.popitem(last=False)
+
+
+def forget_validations() -> None:
+    """Forget every remembered validation, keeping parsed certificates: the next handshake
+    re-checks signatures, validity, constraints and hostname from scratch."""
+    with _lock:
+        _validated.clear()
 
 
 def clear_caches() -> None:

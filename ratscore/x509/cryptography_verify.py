@@ -31,11 +31,11 @@ Only two verifiers exist there: server (needs a hostname or IP subject) and clie
 from __future__ import annotations
 
 import datetime
+import functools
 import ipaddress
 from collections.abc import Sequence
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import verification
 
 from ratscore.crypto.types import CryptoProvider, KeyType, SignatureAlgorithm
@@ -90,6 +90,14 @@ def profile_allows(certificates: Sequence[Certificate]) -> bool:
     )
 
 
+# Both are pure functions of their arguments, called once per handshake with the same values:
+# memoised (bounded) so a client does not rebuild them for every connection.
+@functools.lru_cache(maxsize=256)
+def _library_certificate(der: bytes) -> x509.Certificate:
+    return x509.load_der_x509_certificate(der)
+
+
+@functools.lru_cache(maxsize=256)
 def _subject(hostname: str) -> verification.Subject:
     try:
         return x509.IPAddress(ipaddress.ip_address(hostname))
@@ -132,26 +140,27 @@ def validate_chain(
         raise LocalProtocolError("no trust anchors configured")
     if not can_express(purpose=purpose, hostname=hostname):
         raise LocalProtocolError(f"cryptography's verifier cannot check {purpose.name} with hostname {hostname!r}")
-    by_der = {certificate.der: certificate for certificate in (leaf, *intermediates, *trust_anchors)}
+    ours = (leaf, *intermediates, *trust_anchors)
     try:
-        anchors = [x509.load_der_x509_certificate(anchor.der) for anchor in trust_anchors]
+        library = [_library_certificate(certificate.der) for certificate in ours]
+        anchors = library[1 + len(intermediates) :]
         builder = (
             verification.PolicyBuilder()
             .store(verification.Store(anchors))
             .time(now)
             .max_chain_depth(max_depth)
         )
-        peer = x509.load_der_x509_certificate(leaf.der)
-        chain = [x509.load_der_x509_certificate(certificate.der) for certificate in intermediates]
+        peer, chain = library[0], library[1 : 1 + len(intermediates)]
         if hostname is not None:
             verified = builder.build_server_verifier(_subject(hostname)).verify(peer, chain)
         else:
             verified = builder.build_client_verifier().verify(peer, chain).chain
     except verification.VerificationError as exc:
-        raise CertificateError(_reason(str(exc), list(by_der.values()), now), str(exc)) from None
+        raise CertificateError(_reason(str(exc), list(ours), now), str(exc)) from None
     except ValueError as exc:  # the library could not parse something we could
         raise CertificateError(Reason.MALFORMED, str(exc)) from None
     # The library does not look at the leaf's keyUsage; RFC 5280 §4.2.1.3 applies it here as in verify.py.
     if leaf.key_usage is not None and KeyUsage.DIGITAL_SIGNATURE not in leaf.key_usage:
         raise CertificateError(Reason.KEY_USAGE, f"{leaf.subject}: keyUsage lacks digital_signature")
-    return [by_der[certificate.public_bytes(Encoding.DER)] for certificate in verified]
+    # Map the library's path back to our objects; certificates compare by their DER (Rust side).
+    return [ours[library.index(certificate)] for certificate in verified]
