@@ -30,6 +30,7 @@ to answer ``CredentialRequested`` between two CoAP messages.
 
 from __future__ import annotations
 
+import abc
 import enum
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -194,7 +195,7 @@ class _Session:
     events: list[Event] = field(default_factory=list)
 
 
-class EdhocCoapServer:
+class EdhocCoapServer(abc.ABC):
     """What ``ForwardServer`` and ``ReverseServer`` share: the session table keyed by
     the connection identifier the server chose, identifier allocation, error replies."""
 
@@ -228,8 +229,8 @@ class EdhocCoapServer:
             return self._error_reply(ResponseCode.BAD_REQUEST, codec.ERR_UNSPECIFIED, str(exc), exc)
 
     # -- for subclasses -------------------------------------------------------------
-    def _dispatch(self, payload: bytes) -> CoapReply:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _dispatch(self, payload: bytes) -> CoapReply: ...
 
     def _allocate(self, avoid: bytes | None) -> bytes:
         """A connection identifier not in use: a one-byte id if one is free (§3.3.2)."""
@@ -298,9 +299,10 @@ class EdhocCoapServer:
         session.events += events
         return self._reply(key, session, answer, events)
 
+    @abc.abstractmethod
     def _advance(self, connection: EdhocConnection, events: list[Event]) -> tuple[bytes, list[Event]]:
         """Take the engine's next step after ``events``; the message to answer with."""
-        raise NotImplementedError
+        ...
 
     def _reply(self, key: bytes, session: _Session, answer: bytes, events: list[Event]) -> CoapReply:
         completed = next((event for event in events if isinstance(event, HandshakeCompleted)), None)
@@ -404,7 +406,7 @@ class ReverseServer(EdhocCoapServer):
 # Clients
 
 
-class _ClientExchange:
+class _ClientExchange(abc.ABC):
     """One EDHOC session driven by a CoAP client (see module doc)."""
 
     def __init__(self, connection: EdhocConnection) -> None:
@@ -454,12 +456,13 @@ class _ClientExchange:
         return CompletedSession(connection=self.connection, handshake=self._completed, events=tuple(self._events))
 
     # -- for subclasses -------------------------------------------------------------
-    def _on_success(self, payload: bytes) -> list[Event]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _on_success(self, payload: bytes) -> list[Event]: ...
 
+    @abc.abstractmethod
     def _server_connection_id(self) -> bytes | None:
         """The identifier the server chose (the prefix of our requests), if known."""
-        raise NotImplementedError
+        ...
 
     def _on_error_response(self, code: int, payload: bytes, content_format: int | None) -> list[Event]:
         """App. A.2.3: an error response carries an EDHOC error message, or it is a CoAP failure."""

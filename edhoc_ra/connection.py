@@ -22,6 +22,7 @@ message MUST NOT be processed more than once in the same EDHOC session").
 
 from __future__ import annotations
 
+import abc
 import hmac
 import operator
 from collections.abc import Callable, Sequence
@@ -112,7 +113,7 @@ def classify(data: bytes) -> MessageKind:
     return MessageKind.ERROR if end == len(data) else MessageKind.MESSAGE_1
 
 
-class EdhocConnection:
+class EdhocConnection(abc.ABC):
     """Base of ``Initiator`` and ``Responder`` (see module doc)."""
 
     role: ClassVar[Role]
@@ -287,8 +288,8 @@ class EdhocConnection:
         return events
 
     # -- for subclasses ----------------------------------------------------------------
-    def _verify_pending(self, credential: Credential) -> tuple[State, list[Event]]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _verify_pending(self, credential: Credential) -> tuple[State, list[Event]]: ...
 
     def _check_usable(self) -> None:
         if self._state in _TERMINAL:
