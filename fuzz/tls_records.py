@@ -86,12 +86,13 @@ from atls.messages import (
 from atls.psk_extensions import decode_early_data, decode_pre_shared_key_offer
 from atls.record import RecordLayer, RecordProtection, RecordReader
 from atls.states import State
-from ratscore.crypto import CryptoProvider, KeyType, available_backends, get_provider
+from fuzz.driver import fuzz_main
+from ratscore.crypto import CryptoProvider, KeyType
 from ratscore.crypto.encoding import public_key_to_spki
 from ratscore.errors import LocalProtocolError, RemoteProtocolError
 from ratscore.x509 import PinnedKeyVerifier
 
-__all__ = ["ENGINE_TARGETS", "Scenario", "check_input", "main", "plain_driver"]
+__all__ = ["ENGINE_TARGETS", "Scenario", "check_input", "main"]
 
 
 def _in_context(decoder: Callable[[Reader, ExtensionContext], object]) -> list[Callable[[bytes], object]]:
@@ -459,45 +460,18 @@ def check_input(scenario: Scenario, data: bytes) -> None:
 
 
 # -- drivers -------------------------------------------------------------------------------------
-def _backend() -> CryptoProvider:
-    return get_provider("cryptography" if "cryptography" in available_backends() else "pure")
+def _setup(crypto: CryptoProvider) -> Callable[[bytes], None]:
+    recorded = Scenario.record(crypto)
+    return lambda data: check_input(recorded, data)
 
 
-def plain_driver(runs: int, seed: int | None = None) -> int:
-    """The fallback: random bytes over every mode and engine, no coverage guidance."""
-    rng = random.Random(seed)
-    scenario = Scenario.record(_backend())
-    for run in range(runs):
-        length = rng.choice((0, 1, 2, 4, 8, 16, 40, 80, 200, 600))
-        data = bytes([run % 256, (run // 4) % 256]) + rng.randbytes(length)
-        check_input(scenario, data)
-    print(f"plain driver: {runs} inputs on the {scenario.crypto.name} backend, no invariant violation")
-    return 0
+def _plain_input(rng: random.Random, run: int) -> bytes:
+    """The plain driver's inputs: a mode/selector prefix, then random bytes."""
+    return bytes([run % 256, (run // 4) % 256]) + rng.randbytes(rng.choice((0, 1, 2, 4, 8, 16, 40, 80, 200, 600)))
 
 
 def main(argv: list[str]) -> int:
-    if "--plain" in argv:
-        runs, seed = 1000, None
-        for arg in argv:
-            if arg.startswith("-runs="):
-                runs = int(arg.split("=", 1)[1])
-            elif arg.startswith("--seed="):
-                seed = int(arg.split("=", 1)[1])
-        return plain_driver(runs, seed)
-    try:
-        import atheris  # type: ignore[import-untyped,import-not-found,unused-ignore]  # no stubs
-    except ImportError:
-        print("atheris is not installed (pip install atheris); running the plain driver instead")
-        return main([*argv, "--plain"])
-    atheris.instrument_all()  # coverage feedback for the already imported atls and ratscore code
-    scenario = Scenario.record(_backend())
-
-    def one_input(data: bytes) -> None:
-        check_input(scenario, data)
-
-    atheris.Setup([argv[0], *[arg for arg in argv[1:] if not arg.startswith("--seed=")]], one_input)
-    atheris.Fuzz()
-    return 0
+    return fuzz_main(argv, setup=_setup, plain_input=_plain_input)
 
 
 if __name__ == "__main__":

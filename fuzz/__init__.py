@@ -1,0 +1,1 @@
+"""Coverage-guided fuzz harnesses (``make fuzz``); see README.md in this folder."""
