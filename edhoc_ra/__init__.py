@@ -7,6 +7,22 @@ transmit.  See ``connection`` for the error model and ``states`` for the transit
 
 from __future__ import annotations
 
+from .coap import (
+    CONTENT_FORMAT_CID_EDHOC,
+    CONTENT_FORMAT_EDHOC,
+    WELL_KNOWN_EDHOC_PATH,
+    CoapReply,
+    CoapRequest,
+    CoapTransportError,
+    CompletedSession,
+    EdhocCoapServer,
+    ForwardClient,
+    ForwardServer,
+    HandshakeRejected,
+    ReverseClient,
+    ReverseServer,
+    split_combined_payload,
+)
 from .codec import decode_connection_id, encode_connection_id
 from .config import EdhocConfig
 from .connection import EdhocConnection, OscoreContext
@@ -38,10 +54,17 @@ from .states import State
 from .suites import SUITES, CipherSuite, Method, Role, get_suite
 
 __all__ = [
+    "CONTENT_FORMAT_CID_EDHOC",
+    "CONTENT_FORMAT_EDHOC",
     "PADDING_LABEL",
     "SUITES",
+    "WELL_KNOWN_EDHOC_PATH",
     "AuthenticationFailed",
     "CipherSuite",
+    "CoapReply",
+    "CoapRequest",
+    "CoapTransportError",
+    "CompletedSession",
     "Credential",
     "CredentialKind",
     "CredentialRequested",
@@ -51,13 +74,17 @@ __all__ = [
     "EadProcessingError",
     "EadReceived",
     "EadVerified",
+    "EdhocCoapServer",
     "EdhocConfig",
     "EdhocConnection",
     "EdhocDecodeError",
     "EdhocError",
     "ErrorReceived",
     "Event",
+    "ForwardClient",
+    "ForwardServer",
     "HandshakeCompleted",
+    "HandshakeRejected",
     "IdCred",
     "Initiator",
     "InvalidPeerKey",
@@ -68,6 +95,8 @@ __all__ = [
     "Method",
     "OscoreContext",
     "Responder",
+    "ReverseClient",
+    "ReverseServer",
     "Role",
     "SessionContext",
     "State",
@@ -77,4 +106,5 @@ __all__ = [
     "decode_connection_id",
     "encode_connection_id",
     "get_suite",
+    "split_combined_payload",
 ]

@@ -17,14 +17,18 @@ import enum
 from collections.abc import Mapping
 from typing import Any, Final
 
-from edhoc_ra import EdhocConfig, EdhocError, Initiator, OscoreContext, Responder
-from edhoc_ra.coap import (
+from edhoc_ra import (
     WELL_KNOWN_EDHOC_PATH,
     CoapReply,
     CompletedSession,
     EdhocCoapServer,
+    EdhocConfig,
+    EdhocError,
     ForwardClient,
     ForwardServer,
+    Initiator,
+    OscoreContext,
+    Responder,
     ReverseClient,
     ReverseServer,
     split_combined_payload,
