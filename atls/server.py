@@ -13,6 +13,8 @@ NewSessionTicket is ever sent.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from ratscore.x509 import Purpose
 
 from .alerts import (
@@ -48,7 +50,6 @@ from .extensions import (
     SignatureAlgorithmsCert,
     SupportedGroups,
     SupportedVersions,
-    find_extension,
 )
 from .handshake_common import HandshakeContext, State
 from .handshake_post import handle_key_update
@@ -65,6 +66,8 @@ from .messages import (
 from .psk_extensions import EarlyDataIndication
 from .record import MAX_INNER_PLAINTEXT_LENGTH
 
+_E = TypeVar("_E")
+
 __all__ = [
     "handle_certificate",
     "handle_certificate_verify",
@@ -75,6 +78,20 @@ __all__ = [
 ]
 
 
+class _Offered:
+    """The ClientHello's extensions indexed by class, built in one pass (the decoder already
+    refused duplicates, RFC 8446 §4.2, so each class maps to at most one extension)."""
+
+    __slots__ = ("_by_class",)
+
+    def __init__(self, hello: ClientHello) -> None:
+        self._by_class: dict[type, object] = {type(extension): extension for extension in hello.extensions}
+
+    def get(self, kind: type[_E]) -> _E | None:
+        found = self._by_class.get(kind)
+        return found if isinstance(found, kind) else None
+
+
 def _negotiate_suite(ctx: HandshakeContext, hello: ClientHello) -> CipherSuite:
     # RFC 8446 §4.1.1: the server picks; we prefer our own order.  None in common -> handshake_failure.
     for suite in ctx.config.cipher_suites:
@@ -83,8 +100,8 @@ def _negotiate_suite(ctx: HandshakeContext, hello: ClientHello) -> CipherSuite:
     raise HandshakeFailure("no cipher suite in common")
 
 
-def _negotiate_alpn(ctx: HandshakeContext, hello: ClientHello) -> bytes | None:
-    offer = find_extension(hello.extensions, ApplicationLayerProtocolNegotiation)
+def _negotiate_alpn(ctx: HandshakeContext, offered: _Offered) -> bytes | None:
+    offer = offered.get(ApplicationLayerProtocolNegotiation)
     if offer is None or not ctx.config.alpn_protocols:
         return None
     for protocol in ctx.config.alpn_protocols:
@@ -112,7 +129,8 @@ def _process_client_hello(
     ctx: HandshakeContext, hello: ClientHello, message: HandshakeMessage, *, retry: bool
 ) -> State:
     config = ctx.config
-    versions = find_extension(hello.extensions, SupportedVersions)
+    offered = _Offered(hello)
+    versions = offered.get(SupportedVersions)
     # RFC 8446 §4.2.1: without supported_versions the client speaks TLS 1.2 or older; we speak
     # only TLS 1.3 -> "protocol_version" (§4.1.2 / §6.2).
     if versions is None or TLS13_VERSION not in versions.versions:
@@ -121,9 +139,9 @@ def _process_client_hello(
     if hello.legacy_compression_methods != b"\x00":
         raise IllegalParameter("legacy_compression_methods is not the single null method")
     suite = _negotiate_suite(ctx, hello)
-    algorithms = find_extension(hello.extensions, SignatureAlgorithms)
-    groups = find_extension(hello.extensions, SupportedGroups)
-    key_share = find_extension(hello.extensions, KeyShareClientHello)
+    algorithms = offered.get(SignatureAlgorithms)
+    groups = offered.get(SupportedGroups)
+    key_share = offered.get(KeyShareClientHello)
     # RFC 8446 §9.2: certificate authentication needs signature_algorithms; (EC)DHE needs
     # supported_groups and key_share, each requiring the other -> "missing_extension".
     if algorithms is None or groups is None or key_share is None:
@@ -136,14 +154,14 @@ def _process_client_hello(
     chosen = next((group for group in config.groups if group in shares), None)
 
     # RFC 8446 §4.2.10: we reject any 0-RTT offer and skip the early data the client may send.
-    offers_early_data = find_extension(hello.extensions, EarlyDataIndication) is not None
+    offers_early_data = offered.get(EarlyDataIndication) is not None
     ctx.record_layer.early_data_skip_budget = EARLY_DATA_SKIP_LIMIT if offers_early_data else 0
     if retry:
         # RFC 8446 §4.1.2: ClientHello2 removes early_data: "Early data is not permitted after a
         # HelloRetryRequest."
         if offers_early_data:
             raise IllegalParameter("early_data offered again after a HelloRetryRequest")
-        _check_second_client_hello(ctx, hello, suite, shares)
+        _check_second_client_hello(ctx, hello, offered, suite, shares)
     else:
         ctx.first_client_hello = hello
         if chosen is None or config.hello_retry_cookie:
@@ -156,14 +174,14 @@ def _process_client_hello(
     if chosen is None:
         raise IllegalParameter("second ClientHello without a usable key share")
 
-    _negotiate_certificate_types(ctx, hello)
+    _negotiate_certificate_types(ctx, offered)
     scheme = ctx.select_signature_scheme(algorithms.schemes)
     if scheme is None:
         raise HandshakeFailure("no signature scheme in common with our certificate")  # RFC 8446 §4.4.3
     ctx.peer_signature_algorithms = algorithms.schemes
     ctx.client_hello_extension_types = tuple(extension.extension_type for extension in hello.extensions)
-    ctx.alpn_protocol = _negotiate_alpn(ctx, hello)
-    sni = find_extension(hello.extensions, ServerName)
+    ctx.alpn_protocol = _negotiate_alpn(ctx, offered)
+    sni = offered.get(ServerName)
     ctx.server_name = None if sni is None else sni.host_name
 
     group = NamedGroup(chosen)
@@ -198,7 +216,7 @@ def _process_client_hello(
     ctx.record_layer.set_write_key(suite, ctx.server_handshake_traffic_secret)
     ctx.record_layer.set_read_key(suite, ctx.client_handshake_traffic_secret)
 
-    ctx.queue_handshake(_encrypted_extensions(ctx, hello))
+    ctx.queue_handshake(_encrypted_extensions(ctx, offered))
     if config.client_authentication is not ClientAuthentication.NONE:
         ctx.queue_handshake(_certificate_request(ctx))
     ctx.queue_certificate(b"", send_chain=True)
@@ -212,7 +230,7 @@ def _process_client_hello(
     return State.SERVER_WAIT_FINISHED
 
 
-def _negotiate_certificate_types(ctx: HandshakeContext, hello: ClientHello) -> None:
+def _negotiate_certificate_types(ctx: HandshakeContext, offered: _Offered) -> None:
     """RFC 7250 §4.2: pick what we present from the client's server_certificate_type list and,
     when we will ask for a certificate, what it presents from its client_certificate_type list."""
     config = ctx.config
@@ -221,19 +239,19 @@ def _negotiate_certificate_types(ctx: HandshakeContext, hello: ClientHello) -> N
         for certificate_type in config.certificate_types
         if certificate_type is not CertificateType.X509 or config.certificate_chain
     )
-    server_offer = find_extension(hello.extensions, ServerCertificateTypeOffer)
+    server_offer = offered.get(ServerCertificateTypeOffer)
     ctx.local_certificate_type = ctx.choose_certificate_type(
         None if server_offer is None else server_offer.certificate_types, ours
     )
     if config.client_authentication is not ClientAuthentication.NONE:
-        client_offer = find_extension(hello.extensions, ClientCertificateTypeOffer)
+        client_offer = offered.get(ClientCertificateTypeOffer)
         ctx.peer_certificate_type = ctx.choose_certificate_type(
             None if client_offer is None else client_offer.certificate_types, config.peer_certificate_types
         )
 
 
 def _check_second_client_hello(
-    ctx: HandshakeContext, hello: ClientHello, suite: CipherSuite, shares: dict[int, KeyShareEntry]
+    ctx: HandshakeContext, hello: ClientHello, offered: _Offered, suite: CipherSuite, shares: dict[int, KeyShareEntry]
 ) -> None:
     """RFC 8446 §4.1.2: ClientHello2 repeats ClientHello1 except for the listed changes."""
     first = ctx.first_client_hello
@@ -246,7 +264,7 @@ def _check_second_client_hello(
     if ctx.group is not None and (len(shares) != 1 or ctx.group not in shares):
         # RFC 8446 §4.2.8: the new share MUST be for the group the HelloRetryRequest selected.
         raise IllegalParameter("second ClientHello does not answer the selected group")
-    cookie = find_extension(hello.extensions, Cookie)
+    cookie = offered.get(Cookie)
     if (cookie.cookie if cookie is not None else None) != ctx.cookie:
         raise IllegalParameter("second ClientHello does not echo our cookie")  # RFC 8446 §4.2.2
 
@@ -291,13 +309,13 @@ def _send_hello_retry_request(
     return State.SERVER_WAIT_CLIENT_HELLO_AFTER_RETRY
 
 
-def _encrypted_extensions(ctx: HandshakeContext, hello: ClientHello) -> bytes:
+def _encrypted_extensions(ctx: HandshakeContext, offered: _Offered) -> bytes:
     config = ctx.config
     extensions: list[Extension] = []
     if config.advertised_groups is not None:
         extensions.append(SupportedGroups(groups=config.advertised_groups))  # RFC 8446 §4.2.7
-    client_limit = find_extension(hello.extensions, RecordSizeLimit)
-    fragment = find_extension(hello.extensions, MaxFragmentLengthExtension)
+    client_limit = offered.get(RecordSizeLimit)
+    fragment = offered.get(MaxFragmentLengthExtension)
     if client_limit is not None:
         # RFC 8449 §4: answer with our limit and never send larger records than the client's.
         own_limit = config.record_size_limit or MAX_INNER_PLAINTEXT_LENGTH
@@ -315,10 +333,10 @@ def _encrypted_extensions(ctx: HandshakeContext, hello: ClientHello) -> bytes:
         extensions.append(ApplicationLayerProtocolNegotiation(protocols=(ctx.alpn_protocol,)))
     # RFC 7250 §4.2: answer each certificate type extension the client sent with the chosen type;
     # client_certificate_type only together with a CertificateRequest.
-    if find_extension(hello.extensions, ServerCertificateTypeOffer) is not None:
+    if offered.get(ServerCertificateTypeOffer) is not None:
         extensions.append(ServerCertificateTypeSelected(certificate_type=ctx.local_certificate_type))
     requests_certificate = config.client_authentication is not ClientAuthentication.NONE
-    if requests_certificate and find_extension(hello.extensions, ClientCertificateTypeOffer) is not None:
+    if requests_certificate and offered.get(ClientCertificateTypeOffer) is not None:
         extensions.append(ClientCertificateTypeSelected(certificate_type=ctx.peer_certificate_type))
     return EncryptedExtensions(extensions=tuple(extensions)).encode()
 
