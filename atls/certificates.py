@@ -62,8 +62,8 @@ def validate_cached(
     """``ratscore.x509.validate(leaf, intermediates, anchors, ...)`` with a cache of successes
     (see the module docstring).  Raises ``CertificateError`` exactly as ``validate`` does."""
     key: _ValidationKey = (
-        tuple(certificate.der for certificate in certificates),
-        tuple(anchor.der for anchor in trust_anchors),
+        tuple([certificate.der for certificate in certificates]),
+        tuple([anchor.der for anchor in trust_anchors]),
         hostname,
         purpose,
         crypto.name,
@@ -85,8 +85,8 @@ def validate_cached(
         purpose=purpose,
     )
     window = _Validated(
-        not_before=max(certificate.not_before for certificate in path),
-        not_after=min(certificate.not_after for certificate in path),
+        not_before=max([certificate.not_before for certificate in path]),
+        not_after=min([certificate.not_after for certificate in path]),
     )
     with _lock:
         _validated[key] = window

@@ -25,8 +25,10 @@ from .alerts import (
 from .codec import HandshakeMessage
 from .config import TLSConfig
 from .enums import (
+    CIPHER_SUITES_BY_CODE,
     DOWNGRADE_TLS11,
     DOWNGRADE_TLS12,
+    NAMED_GROUPS_BY_CODE,
     TLS12_VERSION,
     TLS13_VERSION,
     CertificateType,
@@ -41,6 +43,7 @@ from .extensions import (
     ClientCertificateTypeSelected,
     Cookie,
     Extension,
+    ExtensionIndex,
     KeyShareClientHello,
     KeyShareEntry,
     KeyShareHelloRetryRequest,
@@ -253,7 +256,7 @@ def _check_common_server_hello(ctx: HandshakeContext, hello: ServerHello) -> Cip
     # RFC 8446 §4.1.3: "A client which receives a cipher suite that was not offered MUST abort".
     if hello.cipher_suite not in ctx.config.cipher_suites:
         raise IllegalParameter("the server selected a cipher suite we did not offer")
-    return CipherSuite(hello.cipher_suite)
+    return CIPHER_SUITES_BY_CODE[hello.cipher_suite]
 
 
 def handle_server_hello(ctx: HandshakeContext, message: HandshakeMessage) -> State:
@@ -307,14 +310,17 @@ def _handle_hello_retry_request(ctx: HandshakeContext, hello: ServerHello, messa
     return State.CLIENT_WAIT_SERVER_HELLO_AFTER_RETRY
 
 
+# RFC 8446 §4.1.3: what a ServerHello may carry (pre_shared_key too, but we never offer it).
+_SERVER_HELLO_EXTENSIONS = frozenset({ExtensionType.SUPPORTED_VERSIONS, ExtensionType.KEY_SHARE})
+
+
 def _handle_real_server_hello(ctx: HandshakeContext, hello: ServerHello, message: HandshakeMessage) -> State:
     suite = _check_common_server_hello(ctx, hello)
     # RFC 8446 §4.1.4: the ServerHello suite must equal the HelloRetryRequest's.
     if ctx.cipher_suite is not None and suite is not ctx.cipher_suite:
         raise IllegalParameter("ServerHello cipher suite differs from the HelloRetryRequest's")
     # RFC 8446 §4.2: only supported_versions and key_share answer what we offered (no PSK).
-    allowed = frozenset({ExtensionType.SUPPORTED_VERSIONS, ExtensionType.KEY_SHARE})
-    ctx.reject_unoffered([extension.extension_type for extension in hello.extensions], allowed)
+    ctx.reject_unoffered([extension.extension_type for extension in hello.extensions], _SERVER_HELLO_EXTENSIONS)
     key_share = find_extension(hello.extensions, KeyShareServerHello)
     if key_share is None:
         raise MissingExtension("ServerHello without key_share")  # RFC 8446 §9.2
@@ -322,7 +328,7 @@ def _handle_real_server_hello(ctx: HandshakeContext, hello: ServerHello, message
     # RFC 8446 §4.2.8: the server's share MUST be in a group we sent a share for.
     if share.group not in ctx.key_share_private_keys:
         raise IllegalParameter("ServerHello key share for a group we did not offer")
-    group = NamedGroup(share.group)
+    group = NAMED_GROUPS_BY_CODE[share.group]
     peer = ctx.load_peer_share(group, share.key_exchange)
     shared = ctx.shared_secret(ctx.key_share_private_keys[group], peer)
     ctx.key_share_private_keys.clear()
@@ -338,43 +344,51 @@ def _handle_real_server_hello(ctx: HandshakeContext, hello: ServerHello, message
     return State.CLIENT_WAIT_ENCRYPTED_EXTENSIONS
 
 
-def handle_encrypted_extensions(ctx: HandshakeContext, message: HandshakeMessage) -> State:
-    extensions = decode_encrypted_extensions(message.body).extensions
-    # RFC 8446 §4.2: responses only to what we offered; supported_groups may always come (§4.2.7).
-    allowed = ctx.offered_extension_types - {
+# RFC 8446 §4.2: extensions of the ClientHello that EncryptedExtensions must not answer.
+_NOT_ANSWERED_IN_ENCRYPTED_EXTENSIONS = frozenset(
+    {
         ExtensionType.SUPPORTED_VERSIONS,
         ExtensionType.KEY_SHARE,
         ExtensionType.SIGNATURE_ALGORITHMS,
         ExtensionType.SIGNATURE_ALGORITHMS_CERT,
         ExtensionType.COOKIE,
     }
-    ctx.reject_unoffered(
-        [extension.extension_type for extension in extensions], allowed | {ExtensionType.SUPPORTED_GROUPS}
-    )
+)
+
+
+def handle_encrypted_extensions(ctx: HandshakeContext, message: HandshakeMessage) -> State:
+    extensions = decode_encrypted_extensions(message.body).extensions
+    if extensions:
+        # RFC 8446 §4.2: responses only to what we offered; supported_groups may always come (§4.2.7).
+        allowed = ctx.offered_extension_types - _NOT_ANSWERED_IN_ENCRYPTED_EXTENSIONS
+        ctx.reject_unoffered(
+            [extension.extension_type for extension in extensions], allowed | {ExtensionType.SUPPORTED_GROUPS}
+        )
     ctx.add_to_transcript(message.raw)
-    if find_extension(extensions, ServerName) is not None:
+    answered = ExtensionIndex(extensions)
+    if answered.get(ServerName) is not None:
         ctx.server_name = ctx.config.server_name
-    alpn = find_extension(extensions, ApplicationLayerProtocolNegotiation)
+    alpn = answered.get(ApplicationLayerProtocolNegotiation)
     if alpn is not None:
         # RFC 7301 §3.2: the server's choice must be one the client offered.
         if alpn.protocols[0] not in ctx.config.alpn_protocols:
             raise IllegalParameter("the server selected an ALPN protocol we did not offer")
         ctx.alpn_protocol = alpn.protocols[0]
-    limit = find_extension(extensions, RecordSizeLimit)
+    limit = answered.get(RecordSizeLimit)
     if limit is not None:
         # RFC 8449 §4: never send a record larger than the peer's limit; enforce ours now that
         # the server has shown it understands the extension.
         ctx.record_layer.set_send_record_size_limit(limit.limit)
         if ctx.config.record_size_limit is not None:
             ctx.record_layer.set_receive_record_size_limit(ctx.config.record_size_limit)
-    server_type = find_extension(extensions, ServerCertificateTypeSelected)
+    server_type = answered.get(ServerCertificateTypeSelected)
     ctx.peer_certificate_type = _selected_certificate_type(
         None if server_type is None else server_type.certificate_type, tuple(ctx.config.peer_certificate_types)
     )
-    client_type = find_extension(extensions, ClientCertificateTypeSelected)
+    client_type = answered.get(ClientCertificateTypeSelected)
     if client_type is not None:
         ctx.local_certificate_type = _selected_certificate_type(client_type.certificate_type, _presentable_types(ctx))
-    fragment = find_extension(extensions, MaxFragmentLengthExtension)
+    fragment = answered.get(MaxFragmentLengthExtension)
     if fragment is not None:
         # RFC 6066 §4: the echoed value must equal the requested one, else illegal_parameter.
         if fragment.length != ctx.config.max_fragment_length:

@@ -15,6 +15,7 @@ and yields whole messages, each with its raw encoding (the transcript input).
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass
 
@@ -38,6 +39,11 @@ __all__ = [
 # The largest handshake message we buffer.  RFC 8446 allows 2^24-1; a certificate chain is the
 # only large message and real chains are far below this.  Larger -> illegal_parameter.
 DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 1 << 18
+
+
+@functools.lru_cache(maxsize=64)
+def _uint16_struct(count: int) -> struct.Struct:
+    return struct.Struct(f">{count}H")
 
 
 class Reader:
@@ -101,11 +107,17 @@ class Reader:
 
     def opaque(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> bytes:
         """An ``opaque x<minimum..maximum>`` vector with a ``prefix``-byte length (RFC 8446 §3.4)."""
-        start = self._position + prefix
+        position = self._position
+        start = position + prefix
         if start > self._end:
             raise DecodeErrorAlert("truncated input")
         data = self._data
-        length = int.from_bytes(data[self._position : start], "big")
+        if prefix == 1:
+            length = data[position]
+        elif prefix == 2:
+            length = (data[position] << 8) | data[position + 1]
+        else:
+            length = int.from_bytes(data[position:start], "big")
         if length < minimum or (maximum is not None and length > maximum):
             raise DecodeErrorAlert("vector length out of bounds")
         end = start + length
@@ -116,10 +128,15 @@ class Reader:
 
     def vector(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> Reader:
         """A length-prefixed vector as a sub-reader; the caller must consume it exactly."""
-        start = self._position + prefix
+        position = self._position
+        start = position + prefix
         if start > self._end:
             raise DecodeErrorAlert("truncated input")
-        length = int.from_bytes(self._data[self._position : start], "big")
+        data = self._data
+        if prefix == 2:
+            length = (data[position] << 8) | data[position + 1]
+        else:
+            length = int.from_bytes(data[position:start], "big")
         if length < minimum or (maximum is not None and length > maximum):
             raise DecodeErrorAlert("vector length out of bounds")
         end = start + length
@@ -128,13 +145,29 @@ class Reader:
         self._position = end
         return Reader(self._data, start, end)
 
+    def type_length_entries(self) -> list[tuple[int, Reader]]:
+        """Cut the rest of the input into ``uint16 type; opaque data<0..2^16-1>`` entries (the
+        ``Extension`` layout of RFC 8446 §4.2), each data as a sub-reader, in one pass."""
+        data, position, end = self._data, self._position, self._end
+        entries = []
+        while position < end:
+            start = position + 4
+            if start > end:
+                raise DecodeErrorAlert("truncated input")
+            stop = start + ((data[position + 2] << 8) | data[position + 3])
+            if stop > end:
+                raise DecodeErrorAlert("vector length exceeds the enclosing structure")
+            entries.append(((data[position] << 8) | data[position + 1], Reader(data, start, stop)))
+            position = stop
+        self._position = end
+        return entries
+
     def uint16_list(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> tuple[int, ...]:
         """A vector of uint16 code points; its byte length must be even (RFC 8446 §3.4)."""
         raw = self.opaque(prefix, minimum, maximum)
         if len(raw) % 2:
             raise DecodeErrorAlert("odd length for a vector of uint16")
-        values: tuple[int, ...] = struct.unpack(f">{len(raw) // 2}H", raw)  # length checked: cannot raise
-        return values
+        return _uint16_struct(len(raw) // 2).unpack(raw)  # length checked: cannot raise
 
 
 class Writer:
@@ -157,10 +190,14 @@ class Writer:
         self._buffer += value.to_bytes(width, "big")
 
     def uint8(self, value: int) -> None:
-        self.uint(1, value)
+        if not 0 <= value <= 0xFF:
+            raise EncodeError(f"value {value} does not fit in 1 byte")
+        self._buffer.append(value)
 
     def uint16(self, value: int) -> None:
-        self.uint(2, value)
+        if not 0 <= value <= 0xFFFF:
+            raise EncodeError(f"value {value} does not fit in 2 bytes")
+        self._buffer += value.to_bytes(2, "big")
 
     def uint24(self, value: int) -> None:
         self.uint(3, value)
@@ -169,7 +206,10 @@ class Writer:
         self.uint(4, value)
 
     def opaque(self, prefix: int, data: bytes) -> None:
-        self.uint(prefix, len(data))
+        length = len(data)
+        if length >= 1 << (8 * prefix):
+            raise EncodeError(f"value {length} does not fit in {prefix} bytes")
+        self._buffer += length.to_bytes(prefix, "big")
         self._buffer += data
 
     def uint16_list(self, prefix: int, values: tuple[int, ...]) -> None:
@@ -240,35 +280,46 @@ class HandshakeReassembler:
     caller to check it before a key change and between record types.
     """
 
+    __slots__ = ("_data", "_max_message_size", "_offset")
+
     def __init__(self, *, max_message_size: int = DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE) -> None:
-        self._buffer = bytearray()
+        # The unread stream is one ``bytes`` object and an offset into it: a record holding
+        # whole messages (the usual case) is cut without copying it into a buffer first.
+        self._data = b""
+        self._offset = 0
         self._max_message_size = max_message_size
 
     @property
     def pending(self) -> bool:
         """True when bytes of an incomplete message are buffered."""
-        return bool(self._buffer)
+        return self._offset < len(self._data)
 
     def feed(self, data: bytes) -> None:
-        self._buffer += data
+        if self._offset >= len(self._data):
+            self._data = bytes(data)
+        else:
+            self._data = self._data[self._offset :] + data
+        self._offset = 0
 
     def next_message(self) -> HandshakeMessage | None:
-        if len(self._buffer) < 4:
+        data, offset = self._data, self._offset
+        if len(data) - offset < 4:
             return None
-        length = int.from_bytes(self._buffer[1:4], "big")
+        length = (data[offset + 1] << 16) | (data[offset + 2] << 8) | data[offset + 3]
         if length > self._max_message_size:
             raise IllegalParameter("handshake message exceeds the maximum size we accept")
-        if len(self._buffer) < 4 + length:
+        end = offset + 4 + length
+        if len(data) < end:
             return None
-        raw = bytes(self._buffer[: 4 + length])
-        del self._buffer[: 4 + length]
+        self._offset = end
+        raw = data if offset == 0 and end == len(data) else data[offset:end]
         return HandshakeMessage(msg_type=raw[0], body=raw[4:], raw=raw)
 
     def ensure_aligned(self) -> None:
         """RFC 8446 §5.1: "Handshake messages MUST NOT span key changes ... [else]
         unexpected_message".  Call before installing a new read key and before accepting a
         non-handshake record."""
-        if self._buffer:
+        if self._offset < len(self._data):
             raise UnexpectedMessage("handshake message not aligned with a record boundary")
 
 

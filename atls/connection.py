@@ -111,9 +111,9 @@ class TLSConnection:
         try:
             record_layer = ctx.record_layer
             record_layer.receive_data(data)
-            handle_record = self._handle_record
+            next_record, handle_record = record_layer.next_record, self._handle_record
             while not self._peer_closed and not self._closed_by_peer_alert():
-                record = record_layer.next_record()
+                record = next_record()
                 if record is None:
                     break
                 handle_record(record)
@@ -127,12 +127,16 @@ class TLSConnection:
         ctx.events.clear()
         return events
 
+    def _closed_by_peer_alert(self) -> bool:
+        return self._state is State.CLOSED  # (a method: mypy would narrow an inline test away)
+
     def _handle_record(self, record: ReceivedRecord) -> None:
         ctx = self._ctx
         if record.content_type is ContentType.HANDSHAKE:
-            ctx.reassembler.feed(record.data)
-            while not self._closed_by_peer_alert() and (message := ctx.reassembler.next_message()) is not None:
-                self._handle_handshake(message)
+            reassembler, handle_handshake = ctx.reassembler, self._handle_handshake
+            reassembler.feed(record.data)
+            while self._state is not State.CLOSED and (message := reassembler.next_message()) is not None:
+                handle_handshake(message)
             return
         # RFC 8446 §5.1: handshake messages may not be interleaved with other record types.
         if ctx.reassembler.pending:
@@ -145,9 +149,6 @@ class TLSConnection:
         else:
             # RFC 8446 §2, §5: application data flows only after the handshake.
             raise UnexpectedMessage("application data before the handshake completed")
-
-    def _closed_by_peer_alert(self) -> bool:
-        return self._state is State.CLOSED
 
     def _handle_handshake(self, message: HandshakeMessage) -> None:
         handshake_type = _HANDSHAKE_TYPES.get(message.msg_type)

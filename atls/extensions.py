@@ -22,9 +22,12 @@ survive; compare them with the ``IntEnum`` members of ``atls.enums``.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
+
+from ratscore.errors import EncodeError
 
 from .alerts import DecodeErrorAlert, IllegalParameter
 from .codec import Reader, Writer
@@ -45,6 +48,7 @@ __all__ = [
     "ClientCertificateTypeSelected",
     "Cookie",
     "Extension",
+    "ExtensionIndex",
     "KeyShareClientHello",
     "KeyShareEntry",
     "KeyShareHelloRetryRequest",
@@ -506,9 +510,7 @@ def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int
     extensions: list[Extension] = []
     seen: set[int] = set()
     decoders = _DECODERS_BY_CONTEXT[context]
-    while not block.at_end():
-        extension_type = block.uint16()
-        data = block.vector(2)
+    for extension_type, data in block.type_length_entries():
         if extension_type in seen:
             raise IllegalParameter("duplicate extension in one extension block")  # RFC 8446 §4.2
         seen.add(extension_type)
@@ -526,16 +528,32 @@ def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int
 
 def encode_extensions(writer: Writer, extensions: Sequence[Extension]) -> None:
     """Encode an extension block with its 2-byte length, in the given order."""
+    writer.write(extension_block(extensions))
+
+
+def extension_block(extensions: Sequence[Extension]) -> bytes:
+    """``Extension extensions<0..2^16-1>`` (RFC 8446 §4.2) as bytes, length included."""
     remembered = _REMEMBERED_ENCODINGS
-    with writer.vector(2):
-        for extension in extensions:
-            entry = remembered.get(id(extension))
-            if entry is not None and entry[0] is extension:
-                writer.write(entry[1])
-                continue
-            writer.uint16(extension.extension_type)
-            with writer.vector(2):
-                extension.encode_data(writer)
+    parts = []
+    for extension in extensions:
+        entry = remembered.get(id(extension))
+        if entry is not None and entry[0] is extension:
+            parts.append(entry[1])
+            continue
+        body = Writer()
+        extension.encode_data(body)
+        data = body.getvalue()
+        extension_type = extension.extension_type
+        if not 0 <= extension_type <= 0xFFFF or len(data) > 0xFFFF:
+            raise EncodeError("extension type or data does not fit its field")
+        parts.append(_TYPE_AND_LENGTH.pack(extension_type, len(data)) + data)
+    block = b"".join(parts)
+    if len(block) > 0xFFFF:
+        raise EncodeError(f"extension block of {len(block)} bytes does not fit a 2-byte length")
+    return len(block).to_bytes(2, "big") + block
+
+
+_TYPE_AND_LENGTH = struct.Struct(">HH")
 
 
 # Wire forms (type || length || data) of extension objects that are sent again and again (the
@@ -556,6 +574,20 @@ def forget_encoding(extension: Extension) -> None:
     entry = _REMEMBERED_ENCODINGS.get(id(extension))
     if entry is not None and entry[0] is extension:
         del _REMEMBERED_ENCODINGS[id(extension)]
+
+
+class ExtensionIndex:
+    """A decoded extension block indexed by class, built in one pass (the decoder already
+    refused duplicates, RFC 8446 §4.2, so each class maps to at most one extension)."""
+
+    __slots__ = ("_by_class",)
+
+    def __init__(self, extensions: Sequence[Extension]) -> None:
+        self._by_class: dict[type, object] = {type(extension): extension for extension in extensions}
+
+    def get(self, kind: type[_E]) -> _E | None:
+        found = self._by_class.get(kind)
+        return found if isinstance(found, kind) else None
 
 
 def find_extension(extensions: Sequence[Extension], kind: type[_E]) -> _E | None:

@@ -16,6 +16,7 @@ is always flushed before the write key changes (RFC 8446 §5.1).
 from __future__ import annotations
 
 import enum
+import functools
 import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,16 @@ from .alerts import (
 from .certificates import parse_certificate, validate_cached
 from .codec import HandshakeMessage, HandshakeReassembler
 from .config import TLSConfig, VerifyMode
-from .enums import CertificateType, CipherSuite, ContentType, HandshakeType, NamedGroup, Role, SignatureScheme
+from .enums import (
+    SIGNATURE_SCHEMES_BY_CODE,
+    CertificateType,
+    CipherSuite,
+    ContentType,
+    HandshakeType,
+    NamedGroup,
+    Role,
+    SignatureScheme,
+)
 from .events import Event
 from .key_schedule import Exporter, KeySchedule, Transcript, certificate_verify_content
 from .messages import Certificate, CertificateEntry, CertificateVerify, ClientHello, Finished
@@ -121,6 +131,18 @@ def known_schemes(values: Sequence[int]) -> tuple[SignatureScheme, ...]:
         except ValueError:
             continue
     return tuple(schemes)
+
+
+@functools.lru_cache(maxsize=256)
+def _first_fitting_scheme(
+    ours: tuple[SignatureScheme, ...], peer_offered: tuple[int, ...], key: PublicKey, spki_der: bytes
+) -> SignatureScheme | None:
+    """Our first CertificateVerify scheme the peer offered that fits our key: a pure function
+    of its arguments, which repeat on every connection of one configuration (memoised)."""
+    for scheme in ours:
+        if scheme.allowed_in_certificate_verify and scheme in peer_offered and scheme_fits_key(scheme, key, spki_der):
+            return scheme
+    return None
 
 
 # A server sends the same Certificate message on every connection: its encodings, by
@@ -307,15 +329,9 @@ class HandshakeContext:
         spki_der = self.local_spki_der()
         if signer is None or spki_der is None:
             return None
-        key = signer.public_key()
-        for scheme in self.config.signature_schemes:
-            if (
-                scheme.allowed_in_certificate_verify
-                and scheme in peer_offered
-                and scheme_fits_key(scheme, key, spki_der)
-            ):
-                return scheme
-        return None
+        return _first_fitting_scheme(
+            tuple(self.config.signature_schemes), tuple(peer_offered), signer.public_key(), spki_der
+        )
 
     def queue_certificate(self, context: bytes, *, send_chain: bool) -> None:
         """RFC 8446 §4.4.2: our chain, leaf first, or an empty list (a client declining).  RFC 7250
@@ -351,15 +367,16 @@ class HandshakeContext:
     # -- the peer's certificate --------------------------------------------------------------
     def accept_peer_certificate(self, message: Certificate, purpose: Purpose) -> None:
         """Parse and judge the peer's chain per ``config.verify_mode``; map failures to alerts."""
-        if any(entry.extensions for entry in message.entries):
+        entries = message.entries
+        if any([entry.extensions for entry in entries]):
             # RFC 8446 §4.4.2: CertificateEntry extensions must answer ones we sent; we send none.
             raise UnsupportedExtension("CertificateEntry extension we did not request")
-        chain = tuple(entry.data for entry in message.entries)
+        chain = tuple([entry.data for entry in entries])
         if self.peer_certificate_type is CertificateType.RAW_PUBLIC_KEY:
             self._accept_raw_public_key(chain)
             return
         try:
-            certificates = tuple(parse_certificate(data) for data in chain)
+            certificates = tuple([parse_certificate(data) for data in chain])
         except DecodeError:
             raise BadCertificate("peer certificate does not parse") from None
         leaf = certificates[0]
@@ -421,10 +438,9 @@ class HandshakeContext:
     def verify_peer_certificate_verify(self, message: CertificateVerify, offered: Sequence[int]) -> None:
         """RFC 8446 §4.4.3: the scheme must be one we offered, valid in CertificateVerify and fit
         the key; a signature that does not verify is decrypt_error."""
-        try:
-            scheme = SignatureScheme(message.algorithm)
-        except ValueError:
-            raise IllegalParameter("CertificateVerify with an unknown signature scheme") from None
+        scheme = SIGNATURE_SCHEMES_BY_CODE.get(message.algorithm)
+        if scheme is None:
+            raise IllegalParameter("CertificateVerify with an unknown signature scheme")
         if scheme not in offered or not scheme.allowed_in_certificate_verify:
             raise IllegalParameter("CertificateVerify scheme not offered or not allowed in TLS 1.3")
         key = self.peer_public_key

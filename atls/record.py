@@ -167,12 +167,15 @@ class RecordReader:
 class RecordProtection:
     """AEAD protection of one direction under one traffic key (RFC 8446 §5.2, §5.3)."""
 
+    __slots__ = ("_aead", "_iv", "_iv_length", "_tag_length", "sequence_number", "suite")
+
     def __init__(self, crypto: CryptoProvider, suite: CipherSuite, key: bytes, iv: bytes) -> None:
+        aead_algorithm = suite.aead_algorithm
         self.suite = suite
-        self._aead: Aead = crypto.aead(suite.aead_algorithm, key)
+        self._aead: Aead = crypto.aead(aead_algorithm, key)
         self._iv = int.from_bytes(iv, "big")
         self._iv_length = len(iv)
-        self._tag_length = suite.tag_length
+        self._tag_length = aead_algorithm.tag_size
         self.sequence_number = 0
 
     @classmethod

@@ -13,8 +13,6 @@ NewSessionTicket is ever sent.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from ratscore.x509 import Purpose
 
 from .alerts import (
@@ -36,6 +34,7 @@ from .extensions import (
     ClientCertificateTypeSelected,
     Cookie,
     Extension,
+    ExtensionIndex,
     KeyShareClientHello,
     KeyShareEntry,
     KeyShareHelloRetryRequest,
@@ -66,8 +65,6 @@ from .messages import (
 from .psk_extensions import EarlyDataIndication
 from .record import MAX_INNER_PLAINTEXT_LENGTH
 
-_E = TypeVar("_E")
-
 __all__ = [
     "handle_certificate",
     "handle_certificate_verify",
@@ -78,20 +75,6 @@ __all__ = [
 ]
 
 
-class _Offered:
-    """The ClientHello's extensions indexed by class, built in one pass (the decoder already
-    refused duplicates, RFC 8446 §4.2, so each class maps to at most one extension)."""
-
-    __slots__ = ("_by_class",)
-
-    def __init__(self, hello: ClientHello) -> None:
-        self._by_class: dict[type, object] = {type(extension): extension for extension in hello.extensions}
-
-    def get(self, kind: type[_E]) -> _E | None:
-        found = self._by_class.get(kind)
-        return found if isinstance(found, kind) else None
-
-
 def _negotiate_suite(ctx: HandshakeContext, hello: ClientHello) -> CipherSuite:
     # RFC 8446 §4.1.1: the server picks; we prefer our own order.  None in common -> handshake_failure.
     for suite in ctx.config.cipher_suites:
@@ -100,7 +83,7 @@ def _negotiate_suite(ctx: HandshakeContext, hello: ClientHello) -> CipherSuite:
     raise HandshakeFailure("no cipher suite in common")
 
 
-def _negotiate_alpn(ctx: HandshakeContext, offered: _Offered) -> bytes | None:
+def _negotiate_alpn(ctx: HandshakeContext, offered: ExtensionIndex) -> bytes | None:
     offer = offered.get(ApplicationLayerProtocolNegotiation)
     if offer is None or not ctx.config.alpn_protocols:
         return None
@@ -129,7 +112,7 @@ def _process_client_hello(
     ctx: HandshakeContext, hello: ClientHello, message: HandshakeMessage, *, retry: bool
 ) -> State:
     config = ctx.config
-    offered = _Offered(hello)
+    offered = ExtensionIndex(hello.extensions)
     versions = offered.get(SupportedVersions)
     # RFC 8446 §4.2.1: without supported_versions the client speaks TLS 1.2 or older; we speak
     # only TLS 1.3 -> "protocol_version" (§4.1.2 / §6.2).
@@ -149,9 +132,14 @@ def _process_client_hello(
     shares = {share.group: share for share in key_share.client_shares}
     # RFC 8446 §4.2.8: "Clients MUST NOT offer any KeyShareEntry values for groups not listed in
     # the client's "supported_groups" extension" (servers MAY check: illegal_parameter).
-    if any(group not in groups.groups for group in shares):
+    offered_groups = groups.groups
+    if any([group not in offered_groups for group in shares]):
         raise IllegalParameter("key share for a group not in supported_groups")
-    chosen = next((group for group in config.groups if group in shares), None)
+    chosen: NamedGroup | None = None
+    for group in config.groups:  # our preference order
+        if group in shares:
+            chosen = group
+            break
 
     # RFC 8446 §4.2.10: we reject any 0-RTT offer and skip the early data the client may send.
     offers_early_data = offered.get(EarlyDataIndication) is not None
@@ -179,12 +167,12 @@ def _process_client_hello(
     if scheme is None:
         raise HandshakeFailure("no signature scheme in common with our certificate")  # RFC 8446 §4.4.3
     ctx.peer_signature_algorithms = algorithms.schemes
-    ctx.client_hello_extension_types = tuple(extension.extension_type for extension in hello.extensions)
+    ctx.client_hello_extension_types = tuple([extension.extension_type for extension in hello.extensions])
     ctx.alpn_protocol = _negotiate_alpn(ctx, offered)
     sni = offered.get(ServerName)
     ctx.server_name = None if sni is None else sni.host_name
 
-    group = NamedGroup(chosen)
+    group = chosen
     peer = ctx.load_peer_share(group, shares[chosen].key_exchange)
     key_type = group.key_type
     assert key_type is not None
@@ -230,19 +218,22 @@ def _process_client_hello(
     return State.SERVER_WAIT_FINISHED
 
 
-def _negotiate_certificate_types(ctx: HandshakeContext, offered: _Offered) -> None:
+def _negotiate_certificate_types(ctx: HandshakeContext, offered: ExtensionIndex) -> None:
     """RFC 7250 §4.2: pick what we present from the client's server_certificate_type list and,
     when we will ask for a certificate, what it presents from its client_certificate_type list."""
     config = ctx.config
-    ours = tuple(
-        certificate_type
-        for certificate_type in config.certificate_types
-        if certificate_type is not CertificateType.X509 or config.certificate_chain
-    )
     server_offer = offered.get(ServerCertificateTypeOffer)
-    ctx.local_certificate_type = ctx.choose_certificate_type(
-        None if server_offer is None else server_offer.certificate_types, ours
-    )
+    if server_offer is None and config.certificate_chain and CertificateType.X509 in config.certificate_types:
+        ctx.local_certificate_type = CertificateType.X509  # no offer means X.509, and we have a chain
+    else:
+        ours = tuple(
+            certificate_type
+            for certificate_type in config.certificate_types
+            if certificate_type is not CertificateType.X509 or config.certificate_chain
+        )
+        ctx.local_certificate_type = ctx.choose_certificate_type(
+            None if server_offer is None else server_offer.certificate_types, ours
+        )
     if config.client_authentication is not ClientAuthentication.NONE:
         client_offer = offered.get(ClientCertificateTypeOffer)
         ctx.peer_certificate_type = ctx.choose_certificate_type(
@@ -251,7 +242,11 @@ def _negotiate_certificate_types(ctx: HandshakeContext, offered: _Offered) -> No
 
 
 def _check_second_client_hello(
-    ctx: HandshakeContext, hello: ClientHello, offered: _Offered, suite: CipherSuite, shares: dict[int, KeyShareEntry]
+    ctx: HandshakeContext,
+    hello: ClientHello,
+    offered: ExtensionIndex,
+    suite: CipherSuite,
+    shares: dict[int, KeyShareEntry],
 ) -> None:
     """RFC 8446 §4.1.2: ClientHello2 repeats ClientHello1 except for the listed changes."""
     first = ctx.first_client_hello
@@ -309,7 +304,7 @@ def _send_hello_retry_request(
     return State.SERVER_WAIT_CLIENT_HELLO_AFTER_RETRY
 
 
-def _encrypted_extensions(ctx: HandshakeContext, offered: _Offered) -> bytes:
+def _encrypted_extensions(ctx: HandshakeContext, offered: ExtensionIndex) -> bytes:
     config = ctx.config
     extensions: list[Extension] = []
     if config.advertised_groups is not None:

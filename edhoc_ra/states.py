@@ -15,6 +15,7 @@ __all__ = ["INITIATOR_TRANSITIONS", "RESPONDER_TRANSITIONS", "MessageKind", "Sta
 
 
 class State(enum.Enum):
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
     START = "start"
     # Initiator (App. I.1: WAIT_M2 -> RCVD_M2 -> VRFD_M2 -> COMPLETED)
     WAIT_M2 = "wait-message-2"
@@ -37,6 +38,7 @@ class State(enum.Enum):
 
 
 class MessageKind(enum.Enum):
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
     MESSAGE_1 = "message_1"
     CIPHERTEXT = "single-bstr message"  # message_2, message_3 or message_4 by state
     ERROR = "error"

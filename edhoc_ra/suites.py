@@ -13,6 +13,7 @@ __all__ = ["SUITES", "CipherSuite", "Method", "Role", "get_suite"]
 
 
 class Role(enum.Enum):
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
     INITIATOR = "initiator"
     RESPONDER = "responder"
 

@@ -31,9 +31,7 @@ def _hkdf(crypto: CryptoProvider) -> bool:
     # RFC 5869 §A.1, test case 1
     prk = crypto.hkdf_extract(HashAlgorithm.SHA256, _h("000102030405060708090a0b0c"), bytes([0x0B] * 22))
     okm = crypto.hkdf_expand(HashAlgorithm.SHA256, prk, _h("f0f1f2f3f4f5f6f7f8f9"), 42)
-    return okm == _h(
-        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
-    )
+    return okm == _h("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
 
 
 def _x25519(crypto: CryptoProvider) -> bool:
@@ -75,16 +73,19 @@ def _chacha20_poly1305(crypto: CryptoProvider) -> bool:
     )
     nonce, aad = _h("070000004041424344454647"), _h("50515253c0c1c2c3c4c5c6c7")
     sealed = aead.encrypt(nonce, plaintext, aad)
-    return sealed[:4] == _h("d31a8d34") and sealed[-16:] == _h("1ae10b594f09e26a7e902ecbd0600691") and (
-        aead.decrypt(nonce, sealed, aad) == plaintext
+    return (
+        sealed[:4] == _h("d31a8d34")
+        and sealed[-16:] == _h("1ae10b594f09e26a7e902ecbd0600691")
+        and (aead.decrypt(nonce, sealed, aad) == plaintext)
     )
 
 
 def _cbor() -> bool:
     # RFC 8949 Appendix A
-    return cbor.encode([1, [2, 3], [4, 5]]) == _h("8301820203820405") and cbor.decode(
-        _h("a26161016162820203")
-    ) == {"a": 1, "b": [2, 3]}
+    return cbor.encode([1, [2, 3], [4, 5]]) == _h("8301820203820405") and cbor.decode(_h("a26161016162820203")) == {
+        "a": 1,
+        "b": [2, 3],
+    }
 
 
 _CHECKS: list[tuple[str, Callable[[CryptoProvider], bool]]] = [

@@ -59,8 +59,7 @@ def _load(name: str) -> CryptoProvider:
             from .cryptography_backend import CryptographyProvider
         except ImportError as exc:
             raise UnsupportedAlgorithm(
-                "the 'cryptography' backend needs the cryptography package "
-                "(pip install 'attested-stack[fast]')"
+                "the 'cryptography' backend needs the cryptography package (pip install 'attested-stack[fast]')"
             ) from exc
         return CryptographyProvider()
     raise UnsupportedAlgorithm(f"unknown crypto backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}")

@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - CPython without OpenSSL
     _hmac_new = _hmac.new
 
 # One-shot constructors by hashlib name, skipping ``hashlib.new``'s dispatch.
-_CONSTRUCTORS: dict[str, Callable[[bytes], hashlib._Hash]] = {
+_CONSTRUCTORS: dict[str, Callable[..., hashlib._Hash]] = {
     "sha256": hashlib.sha256,
     "sha384": hashlib.sha384,
     "sha512": hashlib.sha512,
@@ -45,28 +45,31 @@ _SHAKE256 = HashAlgorithm.SHAKE256
 
 
 class TranscriptHash:
-    """Incremental hash context over ``hashlib``."""
+    """Incremental hash context over ``hashlib``.
 
-    __slots__ = ("_algorithm", "_state")
+    ``update`` and ``digest`` are the hashlib object's own bound methods, so a transcript
+    update costs one C call (a handshake makes dozens); hashlib's ``digest`` already returns
+    ``bytes`` and does not finalise the context."""
+
+    __slots__ = ("_algorithm", "_state", "digest", "update")
 
     def __init__(self, algorithm: HashAlgorithm, state: Any = None) -> None:
         if algorithm is HashAlgorithm.SHAKE256:
             raise UnsupportedAlgorithm("SHAKE256 is an XOF; use shake256()")
         self._algorithm = algorithm
-        self._state = state if state is not None else hashlib.new(algorithm.hashlib_name)
+        if state is None:
+            constructor = _CONSTRUCTORS.get(algorithm.hashlib_name)
+            state = constructor() if constructor is not None else hashlib.new(algorithm.hashlib_name)
+        self._state = state
+        self.update: Callable[[bytes], None] = self._state.update
+        self.digest: Callable[[], bytes] = self._state.digest
 
     @property
     def algorithm(self) -> HashAlgorithm:
         return self._algorithm
 
-    def update(self, data: bytes) -> None:
-        self._state.update(data)
-
     def copy(self) -> TranscriptHash:
         return TranscriptHash(self._algorithm, self._state.copy())
-
-    def digest(self) -> bytes:
-        return bytes(self._state.digest())
 
 
 class StdlibHashing:

@@ -54,6 +54,8 @@ _CURVES: dict[KeyType, ec.EllipticCurve] = {KeyType.P256: ec.SECP256R1(), KeyTyp
 _P256, _P384 = KeyType.P256, KeyType.P384
 _P256_CURVE, _P384_CURVE = _CURVES[_P256], _CURVES[_P384]
 _ECDH = ec.ECDH()
+# ECDSA parameter objects are immutable values: one per hash serves every sign and verify.
+_ECDSA: dict[HashAlgorithm, ec.ECDSA] = {algorithm: ec.ECDSA(lib_hash()) for algorithm, lib_hash in _HASHES.items()}
 _X962 = serialization.Encoding.X962
 _UNCOMPRESSED = serialization.PublicFormat.UncompressedPoint
 _RAW = serialization.Encoding.Raw
@@ -226,7 +228,10 @@ class _LibPrivateKey:
             raise UnsupportedAlgorithm(f"{self._key_type.label} keys cannot do key agreement")
         if peer.key_type is not self._key_type:
             raise InvalidPublicKey(f"peer key is {peer.key_type.label}, expected {self._key_type.label}")
-        lib_peer = _PUBLIC_KEYS.get(peer)
+        # A Montgomery share is used once: parse it here rather than push a long-lived key (a
+        # certificate's) out of the shared cache.  EC shares were parsed (and cached) when
+        # ``load_public_key`` validated them, so the cache answers.
+        lib_peer = _PUBLIC_KEYS.get(peer) if self._is_ec else _load_library_public_key(peer.key_type, peer.data)
         try:
             if self._is_ec:
                 return bytes(self._key.exchange(_ECDH, lib_peer))
@@ -247,14 +252,14 @@ class _LibPrivateKey:
         if algorithm in (SignatureAlgorithm.ED25519, SignatureAlgorithm.ED448):
             return bytes(key.sign(data))
         assert algorithm.hash_algorithm is not None
-        lib_hash = _HASHES[algorithm.hash_algorithm]()
         if algorithm.is_ecdsa:
-            der = key.sign(data, ec.ECDSA(lib_hash))
+            der = key.sign(data, _ECDSA[algorithm.hash_algorithm])
             if encoding is EcdsaEncoding.DER:
                 return bytes(der)
             r, s = decode_dss_signature(der)
             size = self._key_type.size
             return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+        lib_hash = _HASHES[algorithm.hash_algorithm]()
         if algorithm.is_pss:
             return bytes(key.sign(data, _pss(algorithm.hash_algorithm), lib_hash))
         return bytes(key.sign(data, padding.PKCS1v15(), lib_hash))
@@ -351,12 +356,12 @@ class CryptographyProvider(StdlibHashing):
                 lib_key.verify(signature, data)
                 return
             assert algorithm.hash_algorithm is not None
-            lib_hash = _HASHES[algorithm.hash_algorithm]()
             if algorithm.is_ecdsa:
                 if encoding is EcdsaEncoding.RAW:
                     signature = _raw_to_der(public_key.key_type, signature)
-                lib_key.verify(signature, data, ec.ECDSA(lib_hash))
+                lib_key.verify(signature, data, _ECDSA[algorithm.hash_algorithm])
                 return
+            lib_hash = _HASHES[algorithm.hash_algorithm]()
             if algorithm.is_pss:
                 lib_key.verify(signature, data, _pss(algorithm.hash_algorithm), lib_hash)
             else:

@@ -61,9 +61,7 @@ class ScriptedProvider:
         if not self._random:
             raise CryptoError(f"scripted provider has no more random values (asked for {length} bytes)")
         if len(self._random[0]) != length:
-            raise CryptoError(
-                f"scripted random value has {len(self._random[0])} bytes, the caller asked for {length}"
-            )
+            raise CryptoError(f"scripted random value has {len(self._random[0])} bytes, the caller asked for {length}")
         return self._random.popleft()
 
     # -- delegated unchanged ----------------------------------------------------

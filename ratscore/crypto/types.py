@@ -42,6 +42,8 @@ __all__ = [
 class HashAlgorithm(enum.Enum):
     """Hash functions.  ``digest_size`` is the output length (SHAKE256: the default 64)."""
 
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
+
     SHA256 = ("sha256", 32, 64)
     SHA384 = ("sha384", 48, 128)
     SHA512 = ("sha512", 64, 128)
@@ -60,6 +62,8 @@ class AeadAlgorithm(enum.Enum):
     AES-CCM-16-128-128 (RFC 9053 §4.2, EDHOC suites 0-3); the 12-byte-nonce
     variants are the TLS 1.3 CCM suites (RFC 8446 §B.4, RFC 6655).
     """
+
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
 
     AES_128_GCM = ("AES-128-GCM", 16, 12, 16)
     AES_256_GCM = ("AES-256-GCM", 32, 12, 16)
@@ -93,6 +97,8 @@ _CCM = frozenset(
 class KeyType(enum.Enum):
     """Asymmetric key types.  ``size`` is the raw public length (field size for EC)."""
 
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
+
     X25519 = ("X25519", 32)
     X448 = ("X448", 56)
     ED25519 = ("Ed25519", 32)
@@ -124,6 +130,8 @@ class SignatureAlgorithm(enum.Enum):
     ECDSA members name the hash only; the curve comes from the key.  RSA-PSS uses
     MGF1 with the same hash and a salt as long as the hash (RFC 8446 §4.2.3).
     """
+
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
 
     ED25519 = ("Ed25519", None)
     ED448 = ("Ed448", None)
@@ -165,6 +173,8 @@ class SignatureAlgorithm(enum.Enum):
 
 class EcdsaEncoding(enum.Enum):
     """How an ECDSA signature is laid out on the wire."""
+
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
 
     DER = "der"  # X.509 / TLS: SEQUENCE { r INTEGER, s INTEGER }
     RAW = "raw"  # COSE / IEEE P1363: fixed-width r || s

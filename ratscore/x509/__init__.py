@@ -11,7 +11,9 @@ the same reasons; the profile differences are listed in ``cryptography_verify``.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Sequence
+from types import ModuleType
 
 from ratscore.crypto.types import CryptoProvider
 
@@ -46,6 +48,16 @@ __all__ = [
 ]
 
 
+@functools.cache
+def _library_validator() -> ModuleType | None:
+    """``cryptography_verify`` when ``cryptography`` imports, else None (looked up once)."""
+    try:
+        from . import cryptography_verify
+    except ImportError:
+        return None
+    return cryptography_verify
+
+
 def validate(
     leaf: Certificate,
     intermediates: Sequence[Certificate],
@@ -58,25 +70,23 @@ def validate(
     max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> list[Certificate]:
     """Validate ``leaf`` to a trust anchor with the best validator available (see module doc)."""
-    if crypto.name == "cryptography":
-        try:
-            from . import cryptography_verify
-        except ImportError:
-            pass
-        else:
-            if cryptography_verify.can_express(purpose=purpose, hostname=hostname) and (
-                cryptography_verify.profile_allows([leaf, *intermediates, *trust_anchors])
-            ):
-                return cryptography_verify.validate_chain(
-                    leaf,
-                    intermediates,
-                    trust_anchors,
-                    now=now,
-                    crypto=crypto,
-                    hostname=hostname,
-                    purpose=purpose,
-                    max_depth=max_depth,
-                )
+    library = _library_validator() if crypto.name == "cryptography" else None
+    if (
+        library is not None
+        and library.can_express(purpose=purpose, hostname=hostname)
+        and library.profile_allows((leaf, *intermediates, *trust_anchors))
+    ):
+        chain: list[Certificate] = library.validate_chain(
+            leaf,
+            intermediates,
+            trust_anchors,
+            now=now,
+            crypto=crypto,
+            hostname=hostname,
+            purpose=purpose,
+            max_depth=max_depth,
+        )
+        return chain
     return validate_chain(
         leaf,
         intermediates,

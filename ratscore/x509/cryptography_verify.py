@@ -116,6 +116,23 @@ def _subject(hostname: str) -> verification.Subject:
         raise CertificateError(Reason.HOSTNAME_MISMATCH, f"{hostname!r} is not a valid DNS name") from None
 
 
+# Verifiers are immutable; a client validating many handshakes per second rebuilds the same one.
+@functools.lru_cache(maxsize=64)
+def _server_verifier(
+    anchor_ders: tuple[bytes, ...], subject: verification.Subject, max_depth: int, second: datetime.datetime
+) -> verification.ServerVerifier:
+    builder = verification.PolicyBuilder().store(_store(anchor_ders)).time(second).max_chain_depth(max_depth)
+    return builder.build_server_verifier(subject)
+
+
+@functools.lru_cache(maxsize=64)
+def _client_verifier(
+    anchor_ders: tuple[bytes, ...], max_depth: int, second: datetime.datetime
+) -> verification.ClientVerifier:
+    builder = verification.PolicyBuilder().store(_store(anchor_ders)).time(second).max_chain_depth(max_depth)
+    return builder.build_client_verifier()
+
+
 def _reason(message: str, certificates: Sequence[Certificate], now: datetime.datetime) -> Reason:
     lowered = message.lower()
     if _NOT_VALID_NOW in lowered:  # the library does not say which end of the period failed
@@ -150,17 +167,15 @@ def validate_chain(
     ours = (leaf, *intermediates, *trust_anchors)
     try:
         library = [_library_certificate(certificate.der) for certificate in ours]
-        builder = (
-            verification.PolicyBuilder()
-            .store(_store(tuple(anchor.der for anchor in trust_anchors)))
-            .time(now)
-            .max_chain_depth(max_depth)
-        )
+        anchors = tuple([anchor.der for anchor in trust_anchors])
         peer, chain = library[0], library[1 : 1 + len(intermediates)]
+        # The library keeps whole seconds of the validation time (X.509 times have no finer
+        # grain), so a verifier built for this second judges exactly as one built for ``now``.
+        second = now.replace(microsecond=0)
         if hostname is not None:
-            verified = builder.build_server_verifier(_subject(hostname)).verify(peer, chain)
+            verified = _server_verifier(anchors, _subject(hostname), max_depth, second).verify(peer, chain)
         else:
-            verified = builder.build_client_verifier().verify(peer, chain).chain
+            verified = _client_verifier(anchors, max_depth, second).verify(peer, chain).chain
     except verification.VerificationError as exc:
         raise CertificateError(_reason(str(exc), list(ours), now), str(exc)) from None
     except ValueError as exc:  # the library could not parse something we could
