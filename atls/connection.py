@@ -50,7 +50,7 @@ from .events import AlertReceived, ConnectionClosed, DataReceived, Event
 from .handshake_common import HandshakeContext
 from .handshake_post import send_key_update
 from .key_schedule import Exporter, Transcript
-from .record import ReceivedRecord, RecordLayer
+from .record import RecordLayer
 from .states import CLIENT_TRANSITIONS, SERVER_TRANSITIONS, State
 
 __all__ = ["ClientConnection", "ServerConnection", "TLSConnection"]
@@ -111,12 +111,12 @@ class TLSConnection:
         try:
             record_layer = ctx.record_layer
             record_layer.receive_data(data)
-            next_record, handle_record = record_layer.next_record, self._handle_record
+            next_content, handle_record = record_layer.next_content, self._handle_record
             while not self._peer_closed and not self._closed_by_peer_alert():
-                record = next_record()
-                if record is None:
+                content = next_content()
+                if content is None:
                     break
-                handle_record(record)
+                handle_record(content[0], content[1])
         except TLSAlert as alert:
             self._fail(alert)
         except RemoteProtocolError as error:
@@ -130,22 +130,23 @@ class TLSConnection:
     def _closed_by_peer_alert(self) -> bool:
         return self._state is State.CLOSED  # (a method: mypy would narrow an inline test away)
 
-    def _handle_record(self, record: ReceivedRecord) -> None:
+    def _handle_record(self, content_type: ContentType, data: bytes) -> None:
+        """One record's content (after deprotection) of the given (inner) type."""
         ctx = self._ctx
-        if record.content_type is ContentType.HANDSHAKE:
+        if content_type is ContentType.HANDSHAKE:
             reassembler, handle_handshake = ctx.reassembler, self._handle_handshake
-            reassembler.feed(record.data)
+            reassembler.feed(data)
             while self._state is not State.CLOSED and (message := reassembler.next_message()) is not None:
                 handle_handshake(message)
             return
         # RFC 8446 §5.1: handshake messages may not be interleaved with other record types.
         if ctx.reassembler.pending:
             ctx.reassembler.ensure_aligned()
-        if record.content_type is ContentType.ALERT:
-            self._handle_alert(record.data)
+        if content_type is ContentType.ALERT:
+            self._handle_alert(data)
         elif self._state is State.CONNECTED:
-            if record.data:
-                ctx.events.append(DataReceived(data=record.data))
+            if data:
+                ctx.events.append(DataReceived(data=data))
         else:
             # RFC 8446 §2, §5: application data flows only after the handshake.
             raise UnexpectedMessage("application data before the handshake completed")
@@ -342,7 +343,10 @@ class TLSConnection:
 
     def transcript_hash_through(self, handshake_type: HandshakeType) -> bytes:
         """Transcript-Hash (RFC 8446 §4.4.1) up to and including the last message of this type
-        (e.g. ``HandshakeType.FINISHED``: the handshake context through the last Finished)."""
+        (e.g. ``HandshakeType.FINISHED``: the handshake context through the last Finished).
+        Recorded after ServerHello (or HelloRetryRequest), Certificate, CertificateVerify and
+        Finished, the points where the handshake itself needs the hash; other types raise
+        ``LocalProtocolError``."""
         try:
             return self._ctx.transcript_hashes[handshake_type]
         except KeyError:

@@ -85,7 +85,18 @@ class State(enum.Enum):
 
 
 # HandshakeType by code point: a dict lookup instead of the (much slower) enum call.
-_HANDSHAKE_TYPES: dict[int, HandshakeType] = {member.value: member for member in HandshakeType}
+# The message types after which the handshake needs the Transcript-Hash (key derivation,
+# CertificateVerify, Finished; RFC 8446 §4.4.1, §7.1) and records it for RFC 9261; after the
+# others (ClientHello, EncryptedExtensions, CertificateRequest) the hash is only updated.
+RECORDED_TRANSCRIPT_TYPES: dict[int, HandshakeType] = {
+    member.value: member
+    for member in (
+        HandshakeType.SERVER_HELLO,
+        HandshakeType.CERTIFICATE,
+        HandshakeType.CERTIFICATE_VERIFY,
+        HandshakeType.FINISHED,
+    )
+}
 
 _CERTIFICATE_ALERTS: dict[CertificateErrorReason, type[TLSAlert]] = {
     # RFC 8446 §6.2 alert meanings; the mapping follows ratscore.x509.errors.
@@ -223,11 +234,13 @@ class HandshakeContext:
     # -- transcript and output ---------------------------------------------------------------
     def add_to_transcript(self, raw: bytes) -> None:
         """RFC 8446 §4.4.1: every handshake message, header included, in order."""
+        handshake_type = RECORDED_TRANSCRIPT_TYPES.get(raw[0])
+        if handshake_type is None:
+            self.transcript.update(raw)
+            return
         digest = self.transcript.update_and_digest(raw)
         if digest is not None:
-            handshake_type = _HANDSHAKE_TYPES.get(raw[0])
-            if handshake_type is not None:
-                self.transcript_hashes[handshake_type] = digest
+            self.transcript_hashes[handshake_type] = digest
 
     def queue_handshake(self, raw: bytes) -> None:
         self.add_to_transcript(raw)
@@ -239,7 +252,7 @@ class HandshakeContext:
         data = b"".join(self.flight)
         self.flight.clear()
         if legacy_record_version is None:
-            self.outgoing += self.record_layer.send(ContentType.HANDSHAKE, data)
+            self.record_layer.send_into(self.outgoing, ContentType.HANDSHAKE, data)
         else:
             self.outgoing += self.record_layer.send(
                 ContentType.HANDSHAKE, data, legacy_record_version=legacy_record_version
@@ -290,10 +303,11 @@ class HandshakeContext:
 
     def derive_application_keys(self) -> None:
         """RFC 8446 §7.1: application secrets and exporter from ClientHello..server Finished."""
-        secrets = self.schedule.derive_application_secrets(self.transcript.digest())
+        schedule = self.schedule
+        secrets = schedule.derive_application_secrets(self.transcript.digest())
         self.client_application_traffic_secret = secrets.client_application_traffic_secret
         self.server_application_traffic_secret = secrets.server_application_traffic_secret
-        self.exporter = self.schedule.exporter(secrets.exporter_master_secret)
+        self.exporter = schedule.exporter(secrets.exporter_master_secret)
 
     def handshake_secret_of(self, role: Role) -> bytes:
         if role is Role.CLIENT:

@@ -47,10 +47,6 @@ __all__ = [
 ]
 
 
-def _finish(reader: Reader, what: str) -> None:
-    reader.expect_end(what)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientHello:
     """RFC 8446 §4.1.2.  ``extensions`` is empty for a pre-TLS-1.2 hello without the block."""
@@ -88,7 +84,7 @@ def decode_client_hello(body: bytes) -> ClientHello:
     compression = reader.opaque(1, 1)  # opaque legacy_compression_methods<1..2^8-1>
     # RFC 8446 §4.1.2: a TLS 1.2-or-older ClientHello may end here (no extensions block).
     extensions = () if reader.at_end() else decode_extensions(reader, ExtensionContext.CLIENT_HELLO)
-    _finish(reader, "ClientHello")
+    reader.expect_end("ClientHello")
     # RFC 8446 §4.2.11: pre_shared_key "MUST be the last extension in the ClientHello ...
     # Servers MUST check that it is the last extension and otherwise fail the handshake with an
     # "illegal_parameter" alert."
@@ -144,7 +140,7 @@ def decode_server_hello(body: bytes) -> ServerHello:
     context = ExtensionContext.HELLO_RETRY_REQUEST if is_hrr else ExtensionContext.SERVER_HELLO
     # A TLS 1.2 ServerHello may omit the extensions block; the engine answers protocol_version.
     extensions = () if reader.at_end() else decode_extensions(reader, context)
-    _finish(reader, "ServerHello")
+    reader.expect_end("ServerHello")
     return ServerHello(
         legacy_version=legacy_version,
         random=random,
@@ -170,7 +166,7 @@ class EncryptedExtensions:
 def decode_encrypted_extensions(body: bytes) -> EncryptedExtensions:
     reader = Reader(body)
     extensions = decode_extensions(reader, ExtensionContext.ENCRYPTED_EXTENSIONS)
-    _finish(reader, "EncryptedExtensions")
+    reader.expect_end("EncryptedExtensions")
     return EncryptedExtensions(extensions=extensions)
 
 
@@ -193,7 +189,7 @@ def decode_certificate_request(body: bytes) -> CertificateRequest:
     context = reader.opaque(1)
     # RFC 8446 §4.3.2: Extension extensions<2..2^16-1>.
     extensions = decode_extensions(reader, ExtensionContext.CERTIFICATE_REQUEST, minimum=2)
-    _finish(reader, "CertificateRequest")
+    reader.expect_end("CertificateRequest")
     return CertificateRequest(certificate_request_context=context, extensions=extensions)
 
 
@@ -236,7 +232,7 @@ def decode_certificate(body: bytes) -> Certificate:
         data = entries_reader.opaque(3, 1)
         extensions = decode_extensions(entries_reader, ExtensionContext.CERTIFICATE)
         entries.append(CertificateEntry(data=data, extensions=extensions))
-    _finish(reader, "Certificate")
+    reader.expect_end("Certificate")
     return Certificate(certificate_request_context=context, entries=tuple(entries))
 
 
@@ -258,7 +254,7 @@ def decode_certificate_verify(body: bytes) -> CertificateVerify:
     reader = Reader(body)
     algorithm = reader.uint16()
     signature = reader.opaque(2)
-    _finish(reader, "CertificateVerify")
+    reader.expect_end("CertificateVerify")
     return CertificateVerify(algorithm=algorithm, signature=signature)
 
 
@@ -307,7 +303,7 @@ def decode_new_session_ticket(body: bytes) -> NewSessionTicket:
     nonce = reader.opaque(1)  # opaque ticket_nonce<0..255>
     ticket = reader.opaque(2, 1)  # opaque ticket<1..2^16-1>
     extensions = decode_extensions(reader, ExtensionContext.NEW_SESSION_TICKET)
-    _finish(reader, "NewSessionTicket")
+    reader.expect_end("NewSessionTicket")
     return NewSessionTicket(
         ticket_lifetime=lifetime, ticket_age_add=age_add, ticket_nonce=nonce, ticket=ticket, extensions=extensions
     )
@@ -326,7 +322,7 @@ class KeyUpdate:
 def decode_key_update(body: bytes) -> KeyUpdate:
     reader = Reader(body)
     value = reader.uint8()
-    _finish(reader, "KeyUpdate")
+    reader.expect_end("KeyUpdate")
     try:
         return KeyUpdate(request_update=KeyUpdateRequest(value))
     except ValueError:
@@ -343,7 +339,7 @@ class EndOfEarlyData:
 
 
 def decode_end_of_early_data(body: bytes) -> EndOfEarlyData:
-    _finish(Reader(body), "EndOfEarlyData")
+    Reader(body).expect_end("EndOfEarlyData")
     return EndOfEarlyData()
 
 

@@ -63,6 +63,8 @@ _KNOWN_TYPES = frozenset(ContentType) - {ContentType.INVALID}
 _TYPE_BYTES = {content_type: bytes((content_type,)) for content_type in ContentType}
 # ContentType by code point: a dict lookup instead of the (much slower) enum call.
 _CONTENT_TYPES: dict[int, ContentType] = {content_type.value: content_type for content_type in ContentType}
+_PLAINTEXT_TYPES = frozenset({ContentType.HANDSHAKE, ContentType.ALERT})
+_PROTECTED_INNER_TYPES = frozenset({ContentType.HANDSHAKE, ContentType.ALERT, ContentType.APPLICATION_DATA})
 _PROTECTED_HEADER_PREFIX = bytes((ContentType.APPLICATION_DATA,)) + TLS12_VERSION.to_bytes(2, "big")
 
 PaddingPolicy = Callable[[ContentType, int, int], int]
@@ -138,7 +140,8 @@ class RecordReader:
             self._data = self._data[self._offset :] + data
         self._offset = 0
 
-    def next_record(self) -> Record | None:
+    def next_fields(self) -> tuple[int, bytes, bytes] | None:
+        """The next whole record as (content type, 5-byte header as received, fragment)."""
         data, offset = self._data, self._offset
         available = len(data) - offset
         if not available:
@@ -155,12 +158,19 @@ class RecordReader:
         # RFC 8446 §5.2: TLSCiphertext.length larger than 2^14 + 256 -> "record_overflow".
         if length > MAX_CIPHERTEXT_LENGTH:
             raise RecordOverflow("record longer than 2^14 + 256")
-        end = offset + RECORD_HEADER_LENGTH + length
+        body = offset + RECORD_HEADER_LENGTH
+        end = body + length
         if len(data) < end:
             return None
-        version = (data[offset + 1] << 8) | data[offset + 2]
-        fragment = data[offset + RECORD_HEADER_LENGTH : end]
         self._offset = end
+        return content_type, data[offset:body], data[body:end]
+
+    def next_record(self) -> Record | None:
+        fields = self.next_fields()
+        if fields is None:
+            return None
+        content_type, header, fragment = fields
+        version = (header[1] << 8) | header[2]
         return Record(content_type=content_type, legacy_record_version=version, fragment=fragment)
 
 
@@ -216,8 +226,12 @@ class RecordProtection:
 
     def open(self, record: Record) -> tuple[int, bytes, int]:
         """Decrypt a TLSCiphertext; return (inner content type, content, inner plaintext length)."""
+        return self.open_fragment(record.header, record.fragment)
+
+    def open_fragment(self, header: bytes, fragment: bytes) -> tuple[int, bytes, int]:
+        """``open`` for a record given as its 5-byte header (the additional data) and fragment."""
         try:
-            inner = self._aead.decrypt(self._next_nonce(), record.fragment, record.header)
+            inner = self._aead.decrypt(self._next_nonce(), fragment, header)
         except CryptoError:
             # RFC 8446 §5.2: "If the decryption fails, the receiver MUST terminate the
             # connection with a "bad_record_mac" alert."
@@ -294,18 +308,31 @@ class RecordLayer:
 
     def next_record(self) -> ReceivedRecord | None:
         """The next complete record's content, or None when more bytes are needed."""
-        while (record := self._reader.next_record()) is not None:
-            if record.content_type == ContentType.CHANGE_CIPHER_SPEC:
+        content = self.next_content()
+        if content is None:
+            return None
+        content_type, data, protected = content
+        return ReceivedRecord(content_type=content_type, data=data, protected=protected)
+
+    def next_content(self) -> tuple[ContentType, bytes, bool] | None:
+        """``next_record`` as a tuple (content type, content, protected): the connection's hot path."""
+        next_fields = self._reader.next_fields
+        while (fields := next_fields()) is not None:
+            content_type, header, fragment = fields
+            if content_type == ContentType.CHANGE_CIPHER_SPEC:
                 # RFC 8446 §5: drop a CCS of the single byte 0x01 inside the window; "An
                 # implementation which receives any other change_cipher_spec value or which
                 # receives a protected change_cipher_spec record MUST abort the handshake with
                 # an "unexpected_message" alert."  Outside the window it is an unexpected type.
-                if self.accept_change_cipher_spec and record.fragment == b"\x01":
+                if self.accept_change_cipher_spec and fragment == b"\x01":
                     continue
                 raise UnexpectedMessage("unexpected change_cipher_spec record")
-            if self.early_data_skip_budget and self._skip_early_data(record):
-                continue
-            return self._open(record)
+            if self.early_data_skip_budget:
+                version = (header[1] << 8) | header[2]
+                record = Record(content_type=content_type, legacy_record_version=version, fragment=fragment)
+                if self._skip_early_data(record):
+                    continue
+            return self._open(content_type, header, fragment)
         return None
 
     def _skip_early_data(self, record: Record) -> bool:
@@ -325,32 +352,32 @@ class RecordLayer:
         self.early_data_skip_budget -= size
         return True
 
-    def _open(self, record: Record) -> ReceivedRecord:
+    def _open(self, outer_type: int, header: bytes, fragment: bytes) -> tuple[ContentType, bytes, bool]:
         if self._read is None:
             # RFC 8446 §5.1: plaintext records carry handshake or alert data, at most 2^14 bytes;
             # "Application Data messages are always protected".
-            if record.content_type not in (ContentType.HANDSHAKE, ContentType.ALERT):
+            if outer_type not in _PLAINTEXT_TYPES:
                 raise UnexpectedMessage("unprotected record of a type that must be protected")
-            if len(record.fragment) > MAX_PLAINTEXT_LENGTH:
+            if len(fragment) > MAX_PLAINTEXT_LENGTH:
                 raise RecordOverflow("plaintext record longer than 2^14")
-            content_type, content, protected = _CONTENT_TYPES[record.content_type], record.fragment, False
+            content_type, content, protected = _CONTENT_TYPES[outer_type], fragment, False
         else:
             # RFC 8446 §5.2: "The outer opaque_type field of a TLSCiphertext record is always
             # set to the value 23 (application_data)".
-            if record.content_type != ContentType.APPLICATION_DATA:
+            if outer_type != ContentType.APPLICATION_DATA:
                 raise UnexpectedMessage("unprotected record after record protection started")
-            inner_type, content, inner_length = self._read.open(record)
+            inner_type, content, inner_length = self._read.open_fragment(header, fragment)
             # RFC 8446 §5.2/§5.4: TLSInnerPlaintext at most 2^14 + 1; RFC 8449 §4: a record
             # larger than the advertised limit -> "record_overflow".
             if inner_length > self._receive_inner_limit:
                 raise RecordOverflow("protected record exceeds the record size limit")
-            if inner_type not in (ContentType.HANDSHAKE, ContentType.ALERT, ContentType.APPLICATION_DATA):
+            if inner_type not in _PROTECTED_INNER_TYPES:
                 raise UnexpectedMessage("protected record with a forbidden inner content type")
             content_type, protected = _CONTENT_TYPES[inner_type], True
         # RFC 8446 §5.1 / §5.4: no zero-length handshake or alert content ("unexpected_message").
         if not content and content_type is not ContentType.APPLICATION_DATA:
             raise UnexpectedMessage("zero-length handshake or alert record")
-        return ReceivedRecord(content_type=content_type, data=content, protected=protected)
+        return content_type, content, protected
 
     # -- sending ----------------------------------------------------------------------------
     def send(self, content_type: ContentType, data: bytes, *, legacy_record_version: int = TLS12_VERSION) -> bytes:
@@ -367,11 +394,11 @@ class RecordLayer:
         if self._write is None:
             if content_type is ContentType.APPLICATION_DATA:
                 raise LocalProtocolError("application data needs record protection")
+            prefix = _TYPE_BYTES[content_type] + legacy_record_version.to_bytes(2, "big")
+            if len(data) <= MAX_PLAINTEXT_LENGTH:
+                return prefix + len(data).to_bytes(2, "big") + data
             chunks = [data[i : i + MAX_PLAINTEXT_LENGTH] for i in range(0, len(data), MAX_PLAINTEXT_LENGTH)]
-            return b"".join(
-                Record(content_type=content_type, legacy_record_version=legacy_record_version, fragment=chunk).encode()
-                for chunk in chunks
-            )
+            return b"".join([prefix + len(chunk).to_bytes(2, "big") + chunk for chunk in chunks])
         out = bytearray()
         self.send_into(out, content_type, data)
         return bytes(out)

@@ -49,6 +49,7 @@ from .extensions import (
     SignatureAlgorithmsCert,
     SupportedGroups,
     SupportedVersions,
+    remember_encoding,
 )
 from .handshake_common import HandshakeContext, State
 from .handshake_post import handle_key_update
@@ -93,6 +94,12 @@ def _negotiate_alpn(ctx: HandshakeContext, offered: ExtensionIndex) -> bytes | N
     # RFC 7301 §3.2: no overlap -> "no_application_protocol".
     raise NoApplicationProtocol("no ALPN protocol in common")
 
+
+# Extensions every connection sends the same way: built and encoded once (``remember_encoding``).
+_SELECTED_TLS13 = SelectedVersion(version=TLS13_VERSION)
+_SERVER_NAME_ACKNOWLEDGED = ServerName(host_name=None)
+remember_encoding(_SELECTED_TLS13)
+remember_encoding(_SERVER_NAME_ACKNOWLEDGED)
 
 # RFC 8446 §4.2.10: how much rejected 0-RTT data we skip (our "configured max_early_data_size";
 # we never accept early data, so this only bounds the work spent discarding it).
@@ -190,7 +197,7 @@ def _process_client_hello(
         cipher_suite=suite,
         extensions=(
             KeyShareServerHello(server_share=KeyShareEntry(group=group, key_exchange=private_key.public_key().data)),
-            SelectedVersion(version=TLS13_VERSION),
+            _SELECTED_TLS13,
         ),
     )
     ctx.queue_handshake(server_hello.encode())
@@ -288,7 +295,7 @@ def _send_hello_retry_request(
     if ctx.config.hello_retry_cookie:
         ctx.cookie = _make_cookie(ctx, first_hello_hash)
         extensions.append(Cookie(cookie=ctx.cookie))
-    extensions.append(SelectedVersion(version=TLS13_VERSION))
+    extensions.append(_SELECTED_TLS13)
     retry = ServerHello(
         random=HELLO_RETRY_REQUEST_RANDOM,
         legacy_session_id_echo=hello.legacy_session_id,
@@ -323,7 +330,7 @@ def _encrypted_extensions(ctx: HandshakeContext, offered: ExtensionIndex) -> byt
         ctx.record_layer.set_send_record_size_limit(fragment.length.size + 1)
         ctx.record_layer.set_receive_record_size_limit(fragment.length.size + 1)
     if ctx.server_name is not None:
-        extensions.append(ServerName(host_name=None))  # RFC 6066 §3: empty acknowledgement
+        extensions.append(_SERVER_NAME_ACKNOWLEDGED)  # RFC 6066 §3: empty acknowledgement
     if ctx.alpn_protocol is not None:
         extensions.append(ApplicationLayerProtocolNegotiation(protocols=(ctx.alpn_protocol,)))
     # RFC 7250 §4.2: answer each certificate type extension the client sent with the chosen type;
