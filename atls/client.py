@@ -8,6 +8,7 @@ which state.  ``start_client`` builds and queues the first ClientHello.
 from __future__ import annotations
 
 import ipaddress
+import struct
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from .alerts import (
     UnexpectedMessage,
     UnsupportedCertificate,
 )
-from .codec import HandshakeMessage
+from .codec import HandshakeMessage, Writer, encode_handshake
 from .config import TLSConfig
 from .enums import (
     CIPHER_SUITES_BY_CODE,
@@ -34,6 +35,7 @@ from .enums import (
     CertificateType,
     CipherSuite,
     ExtensionType,
+    HandshakeType,
     NamedGroup,
 )
 from .events import HandshakeCompleted, HelloRetryRequested
@@ -58,6 +60,7 @@ from .extensions import (
     SignatureAlgorithmsCert,
     SupportedGroups,
     SupportedVersions,
+    extension_block,
     find_extension,
     forget_encoding,
     remember_encoding,
@@ -108,6 +111,10 @@ class _ClientHelloTemplate:
     offered_extension_types: frozenset[int]
     cipher_suites: tuple[int, ...]
     signature_schemes: tuple[int, ...]
+    # The same, encoded: ``cipher_suites<2..2^16-2> || legacy_compression_methods`` and the
+    # fixed extensions' wire forms, for ``_encode_first_client_hello``.
+    suites_and_compression: bytes
+    fixed_extension_bytes: bytes
 
 
 _TEMPLATE_CACHE_SIZE = 64
@@ -157,13 +164,51 @@ def _build_template(ctx: HandshakeContext) -> _ClientHelloTemplate:
     # RFC 8446 §4.2.1: supported_versions MUST be sent; we offer TLS 1.3 only.
     extensions.append(SupportedVersions(versions=(TLS13_VERSION,)))
     offered = frozenset(extension.extension_type for extension in extensions) | {ExtensionType.KEY_SHARE}
+    suites = Writer()
+    suites.uint16_list(2, tuple(config.cipher_suites))
+    suites.opaque(1, b"\x00")  # RFC 8446 §4.1.2: legacy_compression_methods, the null method only
     return _ClientHelloTemplate(
         config=config,
         fixed_extensions=tuple(extensions),
         offered_extension_types=offered,
         cipher_suites=tuple(config.cipher_suites),
         signature_schemes=tuple(config.signature_schemes),
+        suites_and_compression=suites.getvalue(),
+        fixed_extension_bytes=extension_block(extensions)[2:],
     )
+
+
+def _encode_first_client_hello(ctx: HandshakeContext, template: _ClientHelloTemplate) -> bytes:
+    """ClientHello1 (RFC 8446 §4.1.2) as bytes: the template's constant parts around this
+    connection's random, legacy_session_id and key shares.  The same bytes as encoding the
+    ``ClientHello`` of ``_client_hello(ctx, None)`` (tests compare the two), without building
+    the message objects for every connection."""
+    shares = b"".join(
+        [
+            _KEY_SHARE_ENTRY_HEAD.pack(group, len(key.public_key().data)) + key.public_key().data
+            for group, key in ctx.key_share_private_keys.items()
+        ]
+    )
+    key_share = _KEY_SHARE_HEAD.pack(ExtensionType.KEY_SHARE, len(shares) + 2, len(shares)) + shares
+    extensions = template.fixed_extension_bytes + key_share
+    session_id = ctx.legacy_session_id
+    body = b"".join(
+        (
+            _LEGACY_VERSION,
+            ctx.client_random,
+            bytes((len(session_id),)),
+            session_id,
+            template.suites_and_compression,
+            len(extensions).to_bytes(2, "big"),
+            extensions,
+        )
+    )
+    return encode_handshake(HandshakeType.CLIENT_HELLO, body)
+
+
+_LEGACY_VERSION = TLS12_VERSION.to_bytes(2, "big")  # RFC 8446 §4.1.2: legacy_version = 0x0303
+_KEY_SHARE_HEAD = struct.Struct(">HHH")  # extension_type, extension_data length, client_shares length
+_KEY_SHARE_ENTRY_HEAD = struct.Struct(">HH")  # KeyShareEntry: group, key_exchange length
 
 
 def _client_hello(ctx: HandshakeContext, cookie: bytes | None) -> ClientHello:
@@ -228,7 +273,10 @@ def start_client(ctx: HandshakeContext) -> State:
         ctx.legacy_session_id = ctx.crypto.random_bytes(32)
     for group in ctx.config.offered_key_share_groups:
         _generate_share(ctx, group)
-    ctx.queue_handshake(_client_hello(ctx, None).encode())
+    template = _template(ctx)
+    ctx.offered_extension_types = template.offered_extension_types
+    ctx.offered_signature_algorithms = template.signature_schemes
+    ctx.queue_handshake(_encode_first_client_hello(ctx, template))
     # RFC 8446 §5.1: the initial ClientHello MAY use legacy_record_version 0x0301.
     ctx.flush_flight(legacy_record_version=0x0301)
     ctx.record_layer.accept_change_cipher_spec = True  # RFC 8446 §5
