@@ -13,6 +13,8 @@ NewSessionTicket is ever sent.
 
 from __future__ import annotations
 
+import struct
+
 from ratscore.x509 import Purpose
 
 from .alerts import (
@@ -24,9 +26,18 @@ from .alerts import (
     NoApplicationProtocol,
     ProtocolVersion,
 )
-from .codec import HandshakeMessage
+from .codec import HandshakeMessage, encode_handshake
 from .config import ClientAuthentication
-from .enums import HELLO_RETRY_REQUEST_RANDOM, TLS13_VERSION, CertificateType, CipherSuite, NamedGroup
+from .enums import (
+    HELLO_RETRY_REQUEST_RANDOM,
+    TLS12_VERSION,
+    TLS13_VERSION,
+    CertificateType,
+    CipherSuite,
+    ExtensionType,
+    HandshakeType,
+    NamedGroup,
+)
 from .events import HandshakeCompleted
 from .extensions import (
     ApplicationLayerProtocolNegotiation,
@@ -38,7 +49,6 @@ from .extensions import (
     KeyShareClientHello,
     KeyShareEntry,
     KeyShareHelloRetryRequest,
-    KeyShareServerHello,
     MaxFragmentLengthExtension,
     RecordSizeLimit,
     SelectedVersion,
@@ -190,17 +200,11 @@ def _process_client_hello(
         ctx.start_key_schedule(suite)
     ctx.add_to_transcript(message.raw)
 
-    server_hello = ServerHello(
-        random=ctx.crypto.random_bytes(32),
-        # RFC 8446 §4.1.3: echo the client's legacy_session_id.
-        legacy_session_id_echo=hello.legacy_session_id,
-        cipher_suite=suite,
-        extensions=(
-            KeyShareServerHello(server_share=KeyShareEntry(group=group, key_exchange=private_key.public_key().data)),
-            _SELECTED_TLS13,
-        ),
+    # RFC 8446 §4.1.3: echo the client's legacy_session_id.
+    server_hello = encode_server_hello(
+        ctx.crypto.random_bytes(32), hello.legacy_session_id, suite, group, private_key.public_key().data
     )
-    ctx.queue_handshake(server_hello.encode())
+    ctx.queue_handshake(server_hello)
     ctx.flush_flight()
     # RFC 8446 §D.4: a server answering a non-empty legacy_session_id sends a dummy CCS right
     # after its first handshake message.
@@ -223,6 +227,37 @@ def _process_client_hello(
     if config.client_authentication is not ClientAuthentication.NONE:
         return State.SERVER_WAIT_CERTIFICATE
     return State.SERVER_WAIT_FINISHED
+
+
+def encode_server_hello(
+    random: bytes, legacy_session_id_echo: bytes, suite: CipherSuite, group: NamedGroup, key_exchange: bytes
+) -> bytes:
+    """The ServerHello of a full handshake (RFC 8446 §4.1.3) with its two extensions, key_share
+    then supported_versions: the bytes ``ServerHello(...).encode()`` gives for the same values
+    (a test compares them), joined directly because every connection sends one."""
+    if len(random) != 32 or len(legacy_session_id_echo) > 32 or not 0 < len(key_exchange) <= 0xFFFF:
+        raise InternalError("ServerHello field out of range")
+    key_share = _KEY_SHARE_HEAD.pack(ExtensionType.KEY_SHARE, 4 + len(key_exchange), group, len(key_exchange))
+    extensions_length = len(key_share) + len(key_exchange) + len(_SUPPORTED_VERSIONS_TLS13)
+    body = b"".join(
+        (
+            _LEGACY_VERSION,
+            random,
+            bytes((len(legacy_session_id_echo),)),
+            legacy_session_id_echo,
+            _SUITE_COMPRESSION_EXTENSIONS.pack(suite, 0, extensions_length),
+            key_share,
+            key_exchange,
+            _SUPPORTED_VERSIONS_TLS13,
+        )
+    )
+    return encode_handshake(HandshakeType.SERVER_HELLO, body)
+
+
+_LEGACY_VERSION = TLS12_VERSION.to_bytes(2, "big")  # RFC 8446 §4.1.3: legacy_version = 0x0303
+_SUITE_COMPRESSION_EXTENSIONS = struct.Struct(">HBH")  # cipher_suite, compression 0, extensions length
+_KEY_SHARE_HEAD = struct.Struct(">HHHH")  # type, data length, KeyShareEntry.group, key_exchange length
+_SUPPORTED_VERSIONS_TLS13 = struct.pack(">HHH", ExtensionType.SUPPORTED_VERSIONS, 2, TLS13_VERSION)
 
 
 def _negotiate_certificate_types(ctx: HandshakeContext, offered: ExtensionIndex) -> None:

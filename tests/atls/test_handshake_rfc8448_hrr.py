@@ -47,9 +47,7 @@ _CERTIFICATE_MESSAGE = rfc8448("s5.server_certificate")
 RFC_CERTIFICATE_DER = _CERTIFICATE_MESSAGE[11 : 11 + int.from_bytes(_CERTIFICATE_MESSAGE[8:11], "big")]
 # RFC 8446 §4.4.3: the server signs 64 x 0x20 || "TLS 1.3, server CertificateVerify" || 0x00 || hash.
 RFC_SIGNED_CONTENT = (
-    b"\x20" * 64
-    + b"TLS 1.3, server CertificateVerify\x00"
-    + rfc8448("s5.selfcomputed.transcript_hash_to_certificate")
+    b"\x20" * 64 + b"TLS 1.3, server CertificateVerify\x00" + rfc8448("s5.selfcomputed.transcript_hash_to_certificate")
 )
 
 

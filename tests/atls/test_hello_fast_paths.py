@@ -1,7 +1,8 @@
-"""ClientHello1 comes from a per-configuration template of pre-encoded bytes
-(``client._encode_first_client_hello``).  It must be byte for byte what the message objects
-encode (``client._client_hello(ctx, None).encode()``), whatever the configuration offers.
-The RFC 8448 traces check the default case against the RFC's own bytes."""
+"""The hello messages every connection sends are joined from bytes, not built as objects:
+ClientHello1 from a per-configuration template (``client._encode_first_client_hello``) and
+the ServerHello by ``server.encode_server_hello``.  Each must be byte for byte what the
+message objects encode, whatever is negotiated.  The RFC 8448 traces check the default
+cases against the RFC's own bytes."""
 
 from __future__ import annotations
 
@@ -11,13 +12,23 @@ import pytest
 
 pytest.importorskip("cryptography")
 
-from atls import client as client_module  # noqa: E402
-from atls.config import TLSConfig  # noqa: E402
-from atls.connection import ClientConnection  # noqa: E402
-from atls.enums import CertificateType, CipherSuite, MaxFragmentLength, NamedGroup, SignatureScheme  # noqa: E402
-from ratscore.crypto import CryptoProvider  # noqa: E402
-from ratscore.x509 import PinnedKeyVerifier  # noqa: E402
-from tests.atls.connection_helpers import client_config, credentials  # noqa: E402
+from atls import client as client_module
+from atls.config import TLSConfig
+from atls.connection import ClientConnection
+from atls.enums import (
+    TLS13_VERSION,
+    CertificateType,
+    CipherSuite,
+    MaxFragmentLength,
+    NamedGroup,
+    SignatureScheme,
+)
+from atls.extensions import KeyShareEntry, KeyShareServerHello, SelectedVersion
+from atls.messages import ServerHello
+from atls.server import encode_server_hello
+from ratscore.crypto import CryptoProvider
+from ratscore.x509 import PinnedKeyVerifier
+from tests.atls.connection_helpers import client_config, credentials
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "defaults": {},
@@ -71,3 +82,29 @@ def test_the_connection_sends_the_template_bytes(crypto: CryptoProvider) -> None
     record = connection.data_to_send()
     expected = client_module._client_hello(connection._ctx, None).encode()
     assert record[5:] == expected  # after the 5-byte record header
+
+
+@pytest.mark.parametrize(
+    ("suite", "group", "key_length"),
+    [
+        (CipherSuite.TLS_AES_128_GCM_SHA256, NamedGroup.X25519, 32),
+        (CipherSuite.TLS_AES_256_GCM_SHA384, NamedGroup.SECP384R1, 97),
+        (CipherSuite.TLS_CHACHA20_POLY1305_SHA256, NamedGroup.X448, 56),
+        (CipherSuite.TLS_AES_128_CCM_8_SHA256, NamedGroup.SECP256R1, 65),
+    ],
+)
+@pytest.mark.parametrize("session_id", [b"", bytes(range(32))])
+def test_server_hello_bytes_equal_the_encoded_message(
+    suite: CipherSuite, group: NamedGroup, key_length: int, session_id: bytes
+) -> None:
+    random, key_exchange = bytes(range(100, 132)), bytes(range(key_length))
+    expected = ServerHello(
+        random=random,
+        legacy_session_id_echo=session_id,
+        cipher_suite=suite,
+        extensions=(
+            KeyShareServerHello(server_share=KeyShareEntry(group=group, key_exchange=key_exchange)),
+            SelectedVersion(version=TLS13_VERSION),
+        ),
+    ).encode()
+    assert encode_server_hello(random, session_id, suite, group, key_exchange) == expected
