@@ -507,6 +507,8 @@ _DECODERS_BY_CONTEXT: dict[ExtensionContext, dict[int, _Decoder]] = {
 def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int = 0) -> tuple[Extension, ...]:
     """Decode ``Extension extensions<minimum..2^16-1>`` (RFC 8446 §4.2) from ``reader``."""
     block = reader.vector(2, minimum)
+    if block.at_end():
+        return ()
     extensions: list[Extension] = []
     seen: set[int] = set()
     decoders = _DECODERS_BY_CONTEXT[context]

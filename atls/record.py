@@ -67,6 +67,9 @@ _PLAINTEXT_TYPES = frozenset({ContentType.HANDSHAKE, ContentType.ALERT})
 _PROTECTED_INNER_TYPES = frozenset({ContentType.HANDSHAKE, ContentType.ALERT, ContentType.APPLICATION_DATA})
 _PROTECTED_HEADER_PREFIX = bytes((ContentType.APPLICATION_DATA,)) + TLS12_VERSION.to_bytes(2, "big")
 
+# RFC 8446 §D.4: the dummy change_cipher_spec record, type 20, legacy version, length 1, 0x01.
+_CHANGE_CIPHER_SPEC_RECORD = bytes((ContentType.CHANGE_CIPHER_SPEC,)) + TLS12_VERSION.to_bytes(2, "big") + b"\0\1\1"
+
 PaddingPolicy = Callable[[ContentType, int, int], int]
 """``policy(content_type, content_length, max_padding) -> padding_length`` (RFC 8446 §5.4).
 The result is clipped to ``0..max_padding``, so a policy can never break a size limit."""
@@ -426,4 +429,4 @@ class RecordLayer:
     @staticmethod
     def send_change_cipher_spec() -> bytes:
         """RFC 8446 §D.4: the middlebox-compatibility dummy record ``14 03 03 00 01 01``."""
-        return Record(content_type=ContentType.CHANGE_CIPHER_SPEC, fragment=b"\x01").encode()
+        return _CHANGE_CIPHER_SPEC_RECORD

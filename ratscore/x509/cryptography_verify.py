@@ -82,12 +82,15 @@ def can_express(*, purpose: Purpose, hostname: str | None) -> bool:
 def profile_allows(certificates: Sequence[Certificate]) -> bool:
     """False when a certificate uses EdDSA, which the library's web-PKI profile forbids
     (it permits RSA and ECDSA only, for keys of CAs and for signatures)."""
-    eddsa = (SignatureAlgorithm.ED25519, SignatureAlgorithm.ED448)
-    return not any(
-        certificate.signature_algorithm in eddsa
-        or (certificate.public_key is not None and certificate.public_key.key_type in (KeyType.ED25519, KeyType.ED448))
-        for certificate in certificates
-    )
+    for certificate in certificates:
+        key = certificate.public_key
+        if certificate.signature_algorithm in _EDDSA or (key is not None and key.key_type in _EDDSA_KEYS):
+            return False
+    return True
+
+
+_EDDSA = (SignatureAlgorithm.ED25519, SignatureAlgorithm.ED448)
+_EDDSA_KEYS = (KeyType.ED25519, KeyType.ED448)
 
 
 # Both are pure functions of their arguments, called once per handshake with the same values:
