@@ -9,6 +9,7 @@ record layer.  ``decode_handshake_message`` dispatches on the message type.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 from ratscore.errors import EncodeError
@@ -16,7 +17,7 @@ from ratscore.errors import EncodeError
 from .alerts import DecodeErrorAlert, IllegalParameter, UnexpectedMessage
 from .codec import HandshakeMessage, Reader, Writer, encode_handshake
 from .enums import HELLO_RETRY_REQUEST_RANDOM, TLS12_VERSION, ExtensionContext, HandshakeType, KeyUpdateRequest
-from .extensions import Extension, decode_extensions, encode_extensions
+from .extensions import Extension, decode_extensions, encode_extensions, extension_block
 from .psk_extensions import PreSharedKeyOffer
 
 __all__ = [
@@ -45,6 +46,9 @@ __all__ = [
     "decode_server_hello",
     "encode_message_hash",
 ]
+
+
+_UINT16_PAIR = struct.Struct(">HH")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,9 +162,7 @@ class EncryptedExtensions:
     extensions: tuple[Extension, ...] = ()
 
     def encode(self) -> bytes:
-        writer = Writer()
-        encode_extensions(writer, self.extensions)
-        return encode_handshake(HandshakeType.ENCRYPTED_EXTENSIONS, writer.getvalue())
+        return encode_handshake(HandshakeType.ENCRYPTED_EXTENSIONS, extension_block(self.extensions))
 
 
 def decode_encrypted_extensions(body: bytes) -> EncryptedExtensions:
@@ -244,10 +246,12 @@ class CertificateVerify:
     signature: bytes
 
     def encode(self) -> bytes:
-        writer = Writer()
-        writer.uint16(self.algorithm)
-        writer.opaque(2, self.signature)
-        return encode_handshake(HandshakeType.CERTIFICATE_VERIFY, writer.getvalue())
+        signature = self.signature
+        if not 0 <= self.algorithm <= 0xFFFF or len(signature) > 0xFFFF:
+            raise EncodeError("CertificateVerify algorithm or signature does not fit its field")
+        return encode_handshake(
+            HandshakeType.CERTIFICATE_VERIFY, _UINT16_PAIR.pack(self.algorithm, len(signature)) + signature
+        )
 
 
 def decode_certificate_verify(body: bytes) -> CertificateVerify:
