@@ -74,7 +74,6 @@ from .messages import (
     decode_certificate_request,
     decode_certificate_verify,
     decode_encrypted_extensions,
-    decode_finished,
     decode_new_session_ticket,
     decode_server_hello,
 )
@@ -483,7 +482,6 @@ def handle_certificate_verify(ctx: HandshakeContext, message: HandshakeMessage) 
 def handle_finished(ctx: HandshakeContext, message: HandshakeMessage) -> State:
     suite = ctx.cipher_suite
     assert suite is not None and ctx.group is not None
-    decode_finished(message.body, ctx.schedule.hash_length)
     ctx.verify_peer_finished(message)
     ctx.add_to_transcript(message.raw)
     ctx.derive_application_keys()

@@ -110,9 +110,12 @@ class ServerName:
             writer.opaque(2, self.host_name.encode("ascii"))
 
 
+_SERVER_NAME_ACKNOWLEDGEMENT = ServerName(host_name=None)  # frozen: one instance serves
+
+
 def _decode_server_name(reader: Reader, context: ExtensionContext) -> ServerName:
     if context is not _CH:
-        return ServerName(host_name=None)  # RFC 6066 §3: the server's extension_data is empty
+        return _SERVER_NAME_ACKNOWLEDGEMENT  # RFC 6066 §3: the server's extension_data is empty
     names = reader.vector(2, 1)
     host_name: str | None = None
     seen_types: set[int] = set()

@@ -31,6 +31,7 @@ from ratscore.x509 import CertificateError, CertificateErrorReason, Purpose
 from .alerts import (
     BadCertificate,
     CertificateExpired,
+    DecodeErrorAlert,
     DecryptErrorAlert,
     IllegalParameter,
     InternalError,
@@ -40,7 +41,7 @@ from .alerts import (
     UnsupportedExtension,
 )
 from .certificates import parse_certificate, validate_cached
-from .codec import HandshakeMessage, HandshakeReassembler
+from .codec import HandshakeMessage, HandshakeReassembler, encode_handshake
 from .config import TLSConfig, VerifyMode
 from .enums import (
     SIGNATURE_SCHEMES_BY_CODE,
@@ -54,7 +55,7 @@ from .enums import (
 )
 from .events import Event
 from .key_schedule import Exporter, KeySchedule, Transcript, certificate_verify_content
-from .messages import Certificate, CertificateEntry, CertificateVerify, ClientHello, Finished
+from .messages import Certificate, CertificateEntry, CertificateVerify, ClientHello
 from .record import RecordLayer
 
 __all__ = ["Handler", "HandshakeContext", "State"]
@@ -376,7 +377,7 @@ class HandshakeContext:
     def queue_finished(self) -> None:
         """RFC 8446 §4.4.4: HMAC(finished_key(our handshake secret), Transcript-Hash(..))."""
         verify_data = self.schedule.finished_verify_data(self.handshake_secret_of(self.role), self.transcript.digest())
-        self.queue_handshake(Finished(verify_data=verify_data).encode())
+        self.queue_handshake(encode_handshake(HandshakeType.FINISHED, verify_data))  # = Finished(...).encode()
 
     # -- the peer's certificate --------------------------------------------------------------
     def accept_peer_certificate(self, message: Certificate, purpose: Purpose) -> None:
@@ -472,9 +473,11 @@ class HandshakeContext:
         """RFC 8446 §4.4.4: "Recipients of Finished messages MUST verify that the contents are
         correct and if incorrect MUST terminate the connection with a "decrypt_error" alert."""
         schedule = self.schedule
-        expected = schedule.finished_verify_data(self.handshake_secret_of(self.role.peer), self.transcript.digest())
+        # RFC 8446 §4.4.4: verify_data is exactly Hash.length bytes; any other length is a
+        # malformed message (decode_error), before any MAC is computed.
         if len(message.body) != schedule.hash_length:
-            raise DecryptErrorAlert("Finished has the wrong length")
+            raise DecodeErrorAlert("Finished has the wrong length")
+        expected = schedule.finished_verify_data(self.handshake_secret_of(self.role.peer), self.transcript.digest())
         if not hmac.compare_digest(expected, message.body):
             raise DecryptErrorAlert("Finished does not verify")
 

@@ -71,7 +71,6 @@ from .messages import (
     decode_certificate,
     decode_certificate_verify,
     decode_client_hello,
-    decode_finished,
 )
 from .psk_extensions import EarlyDataIndication
 from .record import MAX_INNER_PLAINTEXT_LENGTH
@@ -413,7 +412,6 @@ def handle_certificate_verify(ctx: HandshakeContext, message: HandshakeMessage) 
 def handle_finished(ctx: HandshakeContext, message: HandshakeMessage) -> State:
     suite = ctx.cipher_suite
     assert suite is not None and ctx.group is not None
-    decode_finished(message.body, ctx.schedule.hash_length)
     ctx.verify_peer_finished(message)
     ctx.add_to_transcript(message.raw)
     ctx.reassembler.ensure_aligned()  # RFC 8446 §5.1

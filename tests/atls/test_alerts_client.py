@@ -322,6 +322,23 @@ def test_bad_server_finished(crypto: CryptoProvider, monkeypatch: pytest.MonkeyP
     assert events == [AlertReceived(level=2, description=alerts.AlertDescription.DECRYPT_ERROR)]
 
 
+def test_long_server_finished_is_decode_error(crypto: CryptoProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    # RFC 8446 §4.4.4: verify_data is Hash.length bytes; a longer Finished is malformed.
+    original = HandshakeContext.queue_finished
+
+    def extended(ctx: HandshakeContext) -> None:
+        if ctx.role is Role.CLIENT:
+            return original(ctx)
+        data = ctx.schedule.finished_verify_data(ctx.server_handshake_traffic_secret, ctx.transcript.digest()) + b"\0"
+        ctx.queue_handshake(bytes([20, 0, 0, len(data)]) + data)
+        return None
+
+    monkeypatch.setattr(HandshakeContext, "queue_finished", extended)
+    client, server = _pair(crypto)
+    events = _run_until_client_fails(client, server, alerts.DecodeErrorAlert)
+    assert events == [AlertReceived(level=2, description=alerts.AlertDescription.DECODE_ERROR)]
+
+
 @dataclasses.dataclass
 class CorruptingSigner:
     inner: Signer

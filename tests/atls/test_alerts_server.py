@@ -326,6 +326,30 @@ def test_bad_client_finished(crypto: CryptoProvider, monkeypatch: pytest.MonkeyP
     ]
 
 
+def test_short_client_finished_is_decode_error(crypto: CryptoProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    # RFC 8446 §4.4.4: verify_data is Hash.length bytes; a shorter Finished is malformed.
+    original = HandshakeContext.queue_finished
+
+    def truncated(ctx: HandshakeContext) -> None:
+        if ctx.role is Role.SERVER:
+            return original(ctx)
+        data = ctx.schedule.finished_verify_data(ctx.client_handshake_traffic_secret, ctx.transcript.digest())[:-1]
+        ctx.queue_handshake(bytes([20, 0, 0, len(data)]) + data)
+        return None
+
+    monkeypatch.setattr(HandshakeContext, "queue_finished", truncated)
+    creds = credentials(crypto, "p256")
+    client = ClientConnection(client_config(crypto, creds.anchors))
+    server = ServerConnection(server_config(crypto, creds))
+    server.receive_data(client.data_to_send())
+    client.receive_data(server.data_to_send())
+    with pytest.raises(alerts.DecodeErrorAlert):
+        server.receive_data(client.data_to_send())
+    assert client.receive_data(server.data_to_send()) == [
+        AlertReceived(level=2, description=alerts.AlertDescription.DECODE_ERROR)
+    ]
+
+
 def test_no_application_protocol(crypto: CryptoProvider) -> None:
     creds = credentials(crypto, "p256")
     client = ClientConnection(client_config(crypto, creds.anchors, alpn_protocols=(b"h2",)))
