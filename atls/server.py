@@ -59,6 +59,7 @@ from .extensions import (
     SignatureAlgorithmsCert,
     SupportedGroups,
     SupportedVersions,
+    extension_block,
     remember_encoding,
 )
 from .handshake_common import HandshakeContext, State
@@ -66,7 +67,6 @@ from .handshake_post import handle_key_update
 from .messages import (
     CertificateRequest,
     ClientHello,
-    EncryptedExtensions,
     ServerHello,
     decode_certificate,
     decode_certificate_verify,
@@ -374,7 +374,8 @@ def _encrypted_extensions(ctx: HandshakeContext, offered: ExtensionIndex) -> byt
     requests_certificate = config.client_authentication is not ClientAuthentication.NONE
     if requests_certificate and offered.get(ClientCertificateTypeOffer) is not None:
         extensions.append(ClientCertificateTypeSelected(certificate_type=ctx.peer_certificate_type))
-    return EncryptedExtensions(extensions=tuple(extensions)).encode()
+    # = EncryptedExtensions(extensions=...).encode(), framed directly (one per connection)
+    return encode_handshake(HandshakeType.ENCRYPTED_EXTENSIONS, extension_block(extensions))
 
 
 def _certificate_request(ctx: HandshakeContext) -> bytes:
