@@ -145,21 +145,29 @@ class Reader:
         self._position = end
         return Reader(self._data, start, end)
 
+    def extension_entries(self, minimum: int = 0) -> list[tuple[int, Reader]]:
+        """``vector(2, minimum).type_length_entries()`` in one step: an ``Extension
+        extensions<minimum..2^16-1>`` block (RFC 8446 §4.2) cut into (type, data reader)."""
+        position = self._position
+        start = position + 2
+        if start > self._end:
+            raise DecodeErrorAlert("truncated input")
+        data = self._data
+        end = start + ((data[position] << 8) | data[position + 1])
+        if end - start < minimum:
+            raise DecodeErrorAlert("vector length out of bounds")
+        if end > self._end:
+            raise DecodeErrorAlert("vector length exceeds the enclosing structure")
+        self._position = end
+        if start == end:
+            return []
+        return _type_length_entries(data, start, end)
+
     def type_length_entries(self) -> list[tuple[int, Reader]]:
         """Cut the rest of the input into ``uint16 type; opaque data<0..2^16-1>`` entries (the
         ``Extension`` layout of RFC 8446 §4.2), each data as a sub-reader, in one pass."""
-        data, position, end = self._data, self._position, self._end
-        entries = []
-        while position < end:
-            start = position + 4
-            if start > end:
-                raise DecodeErrorAlert("truncated input")
-            stop = start + ((data[position + 2] << 8) | data[position + 3])
-            if stop > end:
-                raise DecodeErrorAlert("vector length exceeds the enclosing structure")
-            entries.append(((data[position] << 8) | data[position + 1], Reader(data, start, stop)))
-            position = stop
-        self._position = end
+        entries = _type_length_entries(self._data, self._position, self._end)
+        self._position = self._end
         return entries
 
     def uint16_list(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> tuple[int, ...]:
@@ -168,6 +176,20 @@ class Reader:
         if len(raw) % 2:
             raise DecodeErrorAlert("odd length for a vector of uint16")
         return _uint16_struct(len(raw) // 2).unpack(raw)  # length checked: cannot raise
+
+
+def _type_length_entries(data: bytes, position: int, end: int) -> list[tuple[int, Reader]]:
+    entries = []
+    while position < end:
+        start = position + 4
+        if start > end:
+            raise DecodeErrorAlert("truncated input")
+        stop = start + ((data[position + 2] << 8) | data[position + 3])
+        if stop > end:
+            raise DecodeErrorAlert("vector length exceeds the enclosing structure")
+        entries.append(((data[position] << 8) | data[position + 1], Reader(data, start, stop)))
+        position = stop
+    return entries
 
 
 class Writer:

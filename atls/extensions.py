@@ -25,7 +25,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from ratscore.errors import EncodeError
 
@@ -517,13 +517,13 @@ _DECODERS_BY_CONTEXT: dict[ExtensionContext, dict[int, _Decoder]] = {
 
 def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int = 0) -> tuple[Extension, ...]:
     """Decode ``Extension extensions<minimum..2^16-1>`` (RFC 8446 §4.2) from ``reader``."""
-    block = reader.vector(2, minimum)
-    if block.at_end():
+    entries = reader.extension_entries(minimum)
+    if not entries:
         return ()
     extensions: list[Extension] = []
     seen: set[int] = set()
     decoders = _DECODERS_BY_CONTEXT[context]
-    for extension_type, data in block.type_length_entries():
+    for extension_type, data in entries:
         if extension_type in seen:
             raise IllegalParameter("duplicate extension in one extension block")  # RFC 8446 §4.2
         seen.add(extension_type)
@@ -596,11 +596,12 @@ class ExtensionIndex:
     __slots__ = ("_by_class",)
 
     def __init__(self, extensions: Sequence[Extension]) -> None:
-        self._by_class: dict[type, object] = {type(extension): extension for extension in extensions}
+        # Keyed by the exact class, so the value under ``kind`` is always a ``kind``.
+        self._by_class: dict[type, Any] = {type(extension): extension for extension in extensions}
 
     def get(self, kind: type[_E]) -> _E | None:
-        found = self._by_class.get(kind)
-        return found if isinstance(found, kind) else None
+        found: _E | None = self._by_class.get(kind)
+        return found
 
 
 def find_extension(extensions: Sequence[Extension], kind: type[_E]) -> _E | None:

@@ -359,7 +359,7 @@ class KeySchedule:
         # RFC 8446 §7.1: Derive-Secret(., "derived", "") between the extract steps.
         if secret is self.early_secret:
             return self._derived_from_early
-        return derive_secret(self._crypto, self.hash_algorithm, secret, b"derived", self._empty_hash)
+        return self.derive_secret(secret, b"derived", self._empty_hash)
 
     def derive_secret(self, secret: bytes, label: bytes, transcript_hash: bytes) -> bytes:
         """``derive_secret`` for this schedule's own secrets (Hash.length bytes each), whose output

@@ -84,6 +84,13 @@ _OKP_PRIVATE_SIZE = {KeyType.X25519: 32, KeyType.X448: 56, KeyType.ED25519: 32, 
 _SMALLEST_PLAINTEXT_LIMIT = (1 << 16) - 1
 
 
+_AEAD_CLASSES: dict[AeadAlgorithm, Any] = {
+    AeadAlgorithm.AES_128_GCM: _aead.AESGCM,
+    AeadAlgorithm.AES_256_GCM: _aead.AESGCM,
+    AeadAlgorithm.CHACHA20_POLY1305: _aead.ChaCha20Poly1305,
+}  # the CCM variants also take their tag length
+
+
 class _LibAead:
     __slots__ = ("_algorithm", "_impl", "_nonce_size", "_tag_size")
 
@@ -93,14 +100,11 @@ class _LibAead:
         self._algorithm = algorithm
         self._nonce_size = algorithm.nonce_size
         self._tag_size = algorithm.tag_size
-        impl: Any
-        if algorithm in (AeadAlgorithm.AES_128_GCM, AeadAlgorithm.AES_256_GCM):
-            impl = _aead.AESGCM(key)
-        elif algorithm is AeadAlgorithm.CHACHA20_POLY1305:
-            impl = _aead.ChaCha20Poly1305(key)
-        else:
-            impl = _aead.AESCCM(key, tag_length=algorithm.tag_size)
-        self._impl = impl
+        self._impl: Any = (
+            _AEAD_CLASSES[algorithm](key)
+            if algorithm in _AEAD_CLASSES
+            else _aead.AESCCM(key, tag_length=algorithm.tag_size)
+        )
 
     @property
     def algorithm(self) -> AeadAlgorithm:
