@@ -151,26 +151,12 @@ class CipherSuite(enum.IntEnum):
     TLS_AES_128_CCM_SHA256 = 0x1304
     TLS_AES_128_CCM_8_SHA256 = 0x1305
 
-    @property
-    def aead_algorithm(self) -> AeadAlgorithm:
-        return _SUITE_AEAD[self]
-
-    @property
-    def hash_algorithm(self) -> HashAlgorithm:
-        return HashAlgorithm.SHA384 if self is CipherSuite.TLS_AES_256_GCM_SHA384 else HashAlgorithm.SHA256
-
-    @property
-    def key_length(self) -> int:
-        return self.aead_algorithm.key_size
-
-    @property
-    def iv_length(self) -> int:
-        # RFC 8446 §5.3: iv_length = max(8 bytes, N_MIN) = 12 for every TLS 1.3 AEAD.
-        return self.aead_algorithm.nonce_size
-
-    @property
-    def tag_length(self) -> int:
-        return self.aead_algorithm.tag_size
+    # Per-member attributes, set below the class (plain attribute reads on hot paths):
+    aead_algorithm: AeadAlgorithm
+    hash_algorithm: HashAlgorithm
+    key_length: int
+    iv_length: int  # RFC 8446 §5.3: iv_length = max(8 bytes, N_MIN) = 12 for every TLS 1.3 AEAD
+    tag_length: int
 
 
 _SUITE_AEAD = {
@@ -180,6 +166,14 @@ _SUITE_AEAD = {
     CipherSuite.TLS_AES_128_CCM_SHA256: AeadAlgorithm.AES_128_CCM,
     CipherSuite.TLS_AES_128_CCM_8_SHA256: AeadAlgorithm.AES_128_CCM_8,
 }
+for _suite, _aead in _SUITE_AEAD.items():
+    _suite.aead_algorithm = _aead
+    _suite.hash_algorithm = (
+        HashAlgorithm.SHA384 if _suite is CipherSuite.TLS_AES_256_GCM_SHA384 else HashAlgorithm.SHA256
+    )
+    _suite.key_length = _aead.key_size
+    _suite.iv_length = _aead.nonce_size
+    _suite.tag_length = _aead.tag_size
 
 
 class NamedGroup(enum.IntEnum):
@@ -196,15 +190,9 @@ class NamedGroup(enum.IntEnum):
     FFDHE6144 = 0x0103
     FFDHE8192 = 0x0104
 
-    @property
-    def key_type(self) -> KeyType | None:
-        """The ``KeyType`` we use for this group, or None when we do not implement it."""
-        return _GROUP_KEY_TYPE.get(self)
-
-    @property
-    def key_exchange_length(self) -> int | None:
-        """Length of a valid ``KeyShareEntry.key_exchange`` (RFC 8446 §4.2.8.2; RFC 7748 §6)."""
-        return _GROUP_SHARE_LENGTH.get(self)
+    # Set below the class for every member:
+    key_type: KeyType | None  # the ``KeyType`` we use for this group, or None when not implemented
+    key_exchange_length: int | None  # valid ``KeyShareEntry.key_exchange`` length (RFC 8446 §4.2.8.2)
 
 
 _GROUP_KEY_TYPE = {
@@ -220,6 +208,9 @@ _GROUP_SHARE_LENGTH = {
     NamedGroup.X25519: 32,
     NamedGroup.X448: 56,
 }
+for _group in NamedGroup:
+    _group.key_type = _GROUP_KEY_TYPE.get(_group)
+    _group.key_exchange_length = _GROUP_SHARE_LENGTH.get(_group)
 
 
 class SignatureScheme(enum.IntEnum):
@@ -251,31 +242,15 @@ class SignatureScheme(enum.IntEnum):
     DSA_SHA384_RESERVED = 0x0502
     DSA_SHA512_RESERVED = 0x0602
 
-    @property
-    def signature_algorithm(self) -> SignatureAlgorithm | None:
-        """Our ``SignatureAlgorithm`` for this scheme, or None when we do not implement it."""
-        return _SCHEME_ALGORITHM.get(self)
-
-    @property
-    def key_types(self) -> tuple[KeyType, ...]:
-        """Key types that may sign with this scheme.  ECDSA schemes in TLS 1.3 fix the curve
-        (RFC 8446 §4.2.3); RSA-PSS "rsae" and "pss" both use an RSA key (the difference is the
-        certificate's SubjectPublicKeyInfo OID, which the certificate layer checks)."""
-        return _SCHEME_KEY_TYPES.get(self, ())
-
-    @property
-    def allowed_in_certificate_verify(self) -> bool:
-        """RFC 8446 §4.4.3: RSASSA-PKCS1-v1_5 and SHA-1 schemes MUST NOT be used in CertificateVerify."""
-        return self in _CERTIFICATE_VERIFY_SCHEMES
-
-    @property
-    def is_rsa_pss_pss(self) -> bool:
-        """RSASSA-PSS with a key whose SPKI is id-RSASSA-PSS (RFC 8446 §4.2.3)."""
-        return self in (
-            SignatureScheme.RSA_PSS_PSS_SHA256,
-            SignatureScheme.RSA_PSS_PSS_SHA384,
-            SignatureScheme.RSA_PSS_PSS_SHA512,
-        )
+    # Set below the class for every member:
+    signature_algorithm: SignatureAlgorithm | None  # ours for this scheme, None when not implemented
+    # Key types that may sign with this scheme.  ECDSA schemes in TLS 1.3 fix the curve (RFC 8446
+    # §4.2.3); RSA-PSS "rsae" and "pss" both use an RSA key (the difference is the certificate's
+    # SubjectPublicKeyInfo OID, which the certificate layer checks).
+    key_types: tuple[KeyType, ...]
+    # RFC 8446 §4.4.3: RSASSA-PKCS1-v1_5 and SHA-1 schemes MUST NOT be used in CertificateVerify.
+    allowed_in_certificate_verify: bool
+    is_rsa_pss_pss: bool  # RSASSA-PSS with a key whose SPKI is id-RSASSA-PSS (RFC 8446 §4.2.3)
 
 
 _SCHEME_ALGORITHM = {
@@ -315,6 +290,16 @@ _CERTIFICATE_VERIFY_SCHEMES = frozenset(
         SignatureScheme.RSA_PSS_PSS_SHA512,
     }
 )
+
+for _scheme in SignatureScheme:
+    _scheme.signature_algorithm = _SCHEME_ALGORITHM.get(_scheme)
+    _scheme.key_types = _SCHEME_KEY_TYPES.get(_scheme, ())
+    _scheme.allowed_in_certificate_verify = _scheme in _CERTIFICATE_VERIFY_SCHEMES
+    _scheme.is_rsa_pss_pss = _scheme in (
+        SignatureScheme.RSA_PSS_PSS_SHA256,
+        SignatureScheme.RSA_PSS_PSS_SHA384,
+        SignatureScheme.RSA_PSS_PSS_SHA512,
+    )
 
 
 class CertificateType(enum.IntEnum):

@@ -110,18 +110,10 @@ class KeyType(enum.Enum):
     def __init__(self, label: str, size: int) -> None:
         self.label = label
         self.size = size
-
-    @property
-    def is_ec(self) -> bool:
-        return self in (KeyType.P256, KeyType.P384)
-
-    @property
-    def can_exchange(self) -> bool:
-        return self in (KeyType.X25519, KeyType.X448, KeyType.P256, KeyType.P384)
-
-    @property
-    def can_sign(self) -> bool:
-        return self in (KeyType.ED25519, KeyType.ED448, KeyType.P256, KeyType.P384, KeyType.RSA)
+        # Plain attributes (read on hot paths), decided by the member's label:
+        self.is_ec = label in ("P-256", "P-384")
+        self.can_exchange = label in ("X25519", "X448", "P-256", "P-384")
+        self.can_sign = label in ("Ed25519", "Ed448", "P-256", "P-384", "RSA")
 
 
 class SignatureAlgorithm(enum.Enum):
@@ -148,27 +140,22 @@ class SignatureAlgorithm(enum.Enum):
     def __init__(self, label: str, hash_algorithm: HashAlgorithm | None) -> None:
         self.label = label
         self.hash_algorithm = hash_algorithm
-
-    @property
-    def is_ecdsa(self) -> bool:
-        return self.label.startswith("ECDSA")
-
-    @property
-    def is_rsa(self) -> bool:
-        return self.label.startswith("RSA")
-
-    @property
-    def is_pss(self) -> bool:
-        return self.label.startswith("RSA-PSS")
+        # Plain attributes (read on hot paths), decided by the member's label:
+        self.is_ecdsa = label.startswith("ECDSA")
+        self.is_rsa = label.startswith("RSA")
+        self.is_pss = label.startswith("RSA-PSS")
+        self._compatible_key_types: tuple[KeyType, ...] = (
+            (KeyType.ED25519,)
+            if label == "Ed25519"
+            else (KeyType.ED448,)
+            if label == "Ed448"
+            else (KeyType.P256, KeyType.P384)
+            if self.is_ecdsa
+            else (KeyType.RSA,)
+        )
 
     def compatible_key_types(self) -> tuple[KeyType, ...]:
-        if self is SignatureAlgorithm.ED25519:
-            return (KeyType.ED25519,)
-        if self is SignatureAlgorithm.ED448:
-            return (KeyType.ED448,)
-        if self.is_ecdsa:
-            return (KeyType.P256, KeyType.P384)
-        return (KeyType.RSA,)
+        return self._compatible_key_types
 
 
 class EcdsaEncoding(enum.Enum):
