@@ -52,9 +52,10 @@ class Role(enum.Enum):
     CLIENT = "client"
     SERVER = "server"
 
-    @property
-    def peer(self) -> Role:
-        return Role.SERVER if self is Role.CLIENT else Role.CLIENT
+    peer: Role  # the other end (set below the class)
+
+
+Role.CLIENT.peer, Role.SERVER.peer = Role.SERVER, Role.CLIENT
 
 
 class ContentType(enum.IntEnum):

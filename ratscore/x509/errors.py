@@ -14,6 +14,8 @@ __all__ = ["CertificateError", "CertificateErrorReason", "Purpose"]
 
 
 class CertificateErrorReason(enum.Enum):
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
+
     BAD_SIGNATURE = "bad signature"  # bad_certificate (42)
     EXPIRED = "expired"  # certificate_expired (45)
     NOT_YET_VALID = "not yet valid"  # certificate_expired (45): "expired or not currently valid"
@@ -30,6 +32,8 @@ class CertificateErrorReason(enum.Enum):
 
 class Purpose(enum.Enum):
     """What the leaf certificate is to be used for (its EKU, RFC 5280 §4.2.1.12)."""
+
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
 
     SERVER_AUTH = "1.3.6.1.5.5.7.3.1"
     CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"

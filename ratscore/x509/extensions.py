@@ -56,6 +56,8 @@ OID_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"  # §4.2.1.12 id-kp-clientAuth
 class KeyUsage(enum.Enum):
     """RFC 5280 §4.2.1.3 KeyUsage named bits (the value is the bit number)."""
 
+    __hash__ = object.__hash__  # identity hashing in C (members are singletons); Enum.__hash__ is Python
+
     DIGITAL_SIGNATURE = 0
     CONTENT_COMMITMENT = 1  # formerly nonRepudiation
     KEY_ENCIPHERMENT = 2
