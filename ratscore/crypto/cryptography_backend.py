@@ -273,7 +273,7 @@ def _public_of(key_type: KeyType, lib_public: Any) -> PublicKey:
     if key_type is _P256 or key_type is _P384:
         data = lib_public.public_bytes(_X962, _UNCOMPRESSED)
     elif key_type in _OKP_PUBLIC:
-        data = lib_public.public_bytes(_RAW, _RAW_PUBLIC)
+        data = lib_public.public_bytes_raw()
     else:
         data = lib_public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
     return PublicKey(key_type=key_type, data=bytes(data))
