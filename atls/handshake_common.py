@@ -19,6 +19,7 @@ import enum
 import functools
 import hmac
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from ratscore.crypto import der
 from ratscore.crypto.encoding import OID_RSASSA_PSS, public_key_to_spki
@@ -174,23 +175,21 @@ def _encoded_certificate_message(context: bytes, chain: tuple[bytes, ...]) -> by
     return encoded
 
 
+@dataclass(slots=True, kw_only=True)
 class HandshakeContext:
-    """Everything a handshake handler reads and writes (see the module docstring).
-
-    A plain class: the immutable defaults below are class attributes that an instance
-    shadows only once it assigns them, so a new connection sets just the fields it must."""
+    """Everything a handshake handler reads and writes (see the module docstring)."""
 
     role: Role
     config: TLSConfig
     crypto: CryptoProvider
     record_layer: RecordLayer
     transcript: Transcript
-    reassembler: HandshakeReassembler
-    outgoing: bytearray
-    events: list[Event]
-    flight: list[bytes]
+    reassembler: HandshakeReassembler = field(default_factory=HandshakeReassembler)
+    outgoing: bytearray = field(default_factory=bytearray)
+    events: list[Event] = field(default_factory=list)
+    flight: list[bytes] = field(default_factory=list)
     # Our credentials (parsed once).
-    local_leaf: X509Certificate | None
+    local_leaf: X509Certificate | None = None
     # Negotiated.
     cipher_suite: CipherSuite | None = None
     group: NamedGroup | None = None
@@ -222,7 +221,7 @@ class HandshakeContext:
     # Client state.
     client_random: bytes = b""
     legacy_session_id: bytes = b""
-    key_share_private_keys: dict[NamedGroup, PrivateKey]
+    key_share_private_keys: dict[NamedGroup, PrivateKey] = field(default_factory=dict)
     offered_extension_types: frozenset[int] = frozenset()
     certificate_requested: bool = False
     certificate_request_context: bytes = b""
@@ -231,34 +230,7 @@ class HandshakeContext:
     cookie: bytes | None = None
     first_client_hello: ClientHello | None = None
     # Transcript-Hash after each handshake message, by type (the last one of each type).
-    transcript_hashes: dict[HandshakeType, bytes]
-
-    def __init__(
-        self,
-        *,
-        role: Role,
-        config: TLSConfig,
-        crypto: CryptoProvider,
-        record_layer: RecordLayer,
-        transcript: Transcript,
-        local_leaf: X509Certificate | None = None,
-    ) -> None:
-        self.role = role
-        self.config = config
-        self.crypto = crypto
-        self.record_layer = record_layer
-        self.transcript = transcript
-        self.local_leaf = local_leaf
-        # The mutable state every connection needs its own copy of.
-        self.reassembler = HandshakeReassembler()
-        self.outgoing = bytearray()
-        self.events = []
-        self.flight = []
-        self.key_share_private_keys = {}
-        self.transcript_hashes = {}
-
-    def __repr__(self) -> str:
-        return f"HandshakeContext({self.role.value}, suite={self.cipher_suite!r}, group={self.group!r})"
+    transcript_hashes: dict[HandshakeType, bytes] = field(default_factory=dict)
 
     # -- transcript and output ---------------------------------------------------------------
     def add_to_transcript(self, raw: bytes) -> None:
