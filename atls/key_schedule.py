@@ -168,16 +168,17 @@ def finished_verify_data(
     return crypto.hmac(hash_algorithm, finished_key(crypto, hash_algorithm, base_key), transcript_hash)
 
 
-_CERTIFICATE_VERIFY_CONTEXT = {
-    Role.SERVER: b"TLS 1.3, server CertificateVerify",
-    Role.CLIENT: b"TLS 1.3, client CertificateVerify",
+# RFC 8446 §4.4.3: 64 x 0x20 || context string || 0x00, by the role of the signer.
+_CERTIFICATE_VERIFY_PREFIX = {
+    Role.SERVER: b"\x20" * 64 + b"TLS 1.3, server CertificateVerify" + b"\x00",
+    Role.CLIENT: b"\x20" * 64 + b"TLS 1.3, client CertificateVerify" + b"\x00",
 }
 
 
 def certificate_verify_content(signer: Role, transcript_hash: bytes) -> bytes:
     """RFC 8446 §4.4.3: the signed content: 64 x 0x20 || context string || 0x00 || Transcript-Hash.
     ``signer`` is the role of the endpoint that signs (the sender of the CertificateVerify)."""
-    return b"\x20" * 64 + _CERTIFICATE_VERIFY_CONTEXT[signer] + b"\x00" + transcript_hash
+    return _CERTIFICATE_VERIFY_PREFIX[signer] + transcript_hash
 
 
 def tls_exporter(
