@@ -70,10 +70,10 @@ from .handshake_post import handle_key_update
 from .messages import (
     ClientHello,
     ServerHello,
-    decode_certificate,
+    decode_certificate_memoised,
     decode_certificate_request,
     decode_certificate_verify,
-    decode_encrypted_extensions,
+    decode_encrypted_extensions_memoised,
     decode_new_session_ticket,
     decode_server_hello,
 )
@@ -404,7 +404,7 @@ _NOT_ANSWERED_IN_ENCRYPTED_EXTENSIONS = frozenset(
 
 
 def handle_encrypted_extensions(ctx: HandshakeContext, message: HandshakeMessage) -> State:
-    extensions = decode_encrypted_extensions(message.body).extensions
+    extensions = decode_encrypted_extensions_memoised(message.body).extensions
     if extensions:
         # RFC 8446 §4.2: responses only to what we offered; supported_groups may always come (§4.2.7).
         allowed = ctx.offered_extension_types - _NOT_ANSWERED_IN_ENCRYPTED_EXTENSIONS
@@ -461,7 +461,7 @@ def handle_certificate_request(ctx: HandshakeContext, message: HandshakeMessage)
 
 
 def handle_certificate(ctx: HandshakeContext, message: HandshakeMessage) -> State:
-    certificate = decode_certificate(message.body)
+    certificate = decode_certificate_memoised(message.body)
     if certificate.certificate_request_context:
         raise IllegalParameter("non-empty certificate_request_context from the server")
     # RFC 8446 §4.4.2.4: "If the server supplies an empty Certificate message, the client MUST

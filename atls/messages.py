@@ -9,6 +9,7 @@ record layer.  ``decode_handshake_message`` dispatches on the message type.
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass
 
@@ -34,10 +35,12 @@ __all__ = [
     "NewSessionTicket",
     "ServerHello",
     "decode_certificate",
+    "decode_certificate_memoised",
     "decode_certificate_request",
     "decode_certificate_verify",
     "decode_client_hello",
     "decode_encrypted_extensions",
+    "decode_encrypted_extensions_memoised",
     "decode_end_of_early_data",
     "decode_finished",
     "decode_handshake_message",
@@ -394,3 +397,11 @@ def decode_handshake_message(message: HandshakeMessage, *, hash_length: int | No
     if msg_type == HandshakeType.END_OF_EARLY_DATA:
         return decode_end_of_early_data(body)
     raise UnexpectedMessage(f"handshake message type {msg_type} not expected")
+
+
+# A server sends the same EncryptedExtensions and Certificate bytes on every connection (and a
+# client the same Certificate).  A decoded message is a frozen value that depends on nothing but
+# its bytes, so, like parsed certificates (certificates.py), it is memoised by the exact bytes;
+# a decoding failure raises every time (exceptions are not cached).  Bounded.
+decode_certificate_memoised = functools.lru_cache(maxsize=64)(decode_certificate)
+decode_encrypted_extensions_memoised = functools.lru_cache(maxsize=64)(decode_encrypted_extensions)

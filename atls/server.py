@@ -68,7 +68,7 @@ from .messages import (
     CertificateRequest,
     ClientHello,
     ServerHello,
-    decode_certificate,
+    decode_certificate_memoised,
     decode_certificate_verify,
     decode_client_hello,
 )
@@ -389,7 +389,7 @@ def _certificate_request(ctx: HandshakeContext) -> bytes:
 
 
 def handle_certificate(ctx: HandshakeContext, message: HandshakeMessage) -> State:
-    certificate = decode_certificate(message.body)
+    certificate = decode_certificate_memoised(message.body)
     if certificate.certificate_request_context != ctx.certificate_request_context:
         raise IllegalParameter("client Certificate context differs from the request's")  # RFC 8446 §4.4.2
     if not certificate.entries:

@@ -27,10 +27,12 @@ from atls.messages import (
     ClientHello,
     KeyUpdate,
     decode_certificate,
+    decode_certificate_memoised,
     decode_certificate_request,
     decode_certificate_verify,
     decode_client_hello,
     decode_encrypted_extensions,
+    decode_encrypted_extensions_memoised,
     decode_end_of_early_data,
     decode_finished,
     decode_handshake_message,
@@ -49,6 +51,8 @@ DECODERS: list[tuple[str, Callable[[bytes], object]]] = [
     ("s3.encrypted_extensions", decode_encrypted_extensions),
     ("s6.certificate_request", decode_certificate_request),
     ("s3.server_certificate", decode_certificate),
+    ("s3.encrypted_extensions (memoised)", decode_encrypted_extensions_memoised),
+    ("s3.server_certificate (memoised)", decode_certificate_memoised),
     ("s3.server_certificate_verify", decode_certificate_verify),
     ("s3.new_session_ticket", decode_new_session_ticket),
     ("s3.server_finished", lambda body: decode_finished(body, 32)),
@@ -56,7 +60,7 @@ DECODERS: list[tuple[str, Callable[[bytes], object]]] = [
 
 
 def _body(name: str) -> bytes:
-    return rfc8448(name)[4:]
+    return rfc8448(name.removesuffix(" (memoised)"))[4:]
 
 
 @pytest.mark.parametrize(("name", "decode"), DECODERS, ids=[d[0] for d in DECODERS])
@@ -191,6 +195,19 @@ def test_end_of_early_data_must_be_empty() -> None:
     decode_end_of_early_data(b"")
     with pytest.raises(DecodeErrorAlert):
         decode_end_of_early_data(b"\x00")
+
+
+def test_memoised_decoders_never_remember_a_failure() -> None:
+    # The memoised decoders (the same bytes arrive on every connection) return the decoding of
+    # good bytes again, and raise for bad bytes every time: only successes are remembered.
+    good = _body("s3.server_certificate")
+    assert decode_certificate_memoised(good) == decode_certificate(good)
+    assert decode_certificate_memoised(good) is decode_certificate_memoised(good)
+    for _ in range(2):
+        with pytest.raises(DecodeErrorAlert):
+            decode_certificate_memoised(good[:-1])
+        with pytest.raises(DecodeErrorAlert):
+            decode_encrypted_extensions_memoised(_body("s3.encrypted_extensions") + b"\x00")
 
 
 def test_finished_length_must_equal_hash_length() -> None:
