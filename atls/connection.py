@@ -60,6 +60,24 @@ _HANDSHAKE_TYPES: dict[int, HandshakeType] = {member.value: member for member in
 
 
 def _check_config(config: TLSConfig, role: Role) -> X509Certificate | None:
+    """``_judge_config``, remembered per (configuration, role): a frozen configuration cannot
+    change its verdict, and a server checks the same one for every connection."""
+    key = (id(config), role)
+    checked = _checked_configs.get(key)
+    if checked is not None and checked[0] is config:
+        return checked[1]
+    leaf = _judge_config(config, role)
+    if len(_checked_configs) >= _CHECKED_CONFIGS_SIZE:
+        _checked_configs.clear()
+    _checked_configs[key] = (config, leaf)  # holding the config keeps its id from being reused
+    return leaf
+
+
+_CHECKED_CONFIGS_SIZE = 64
+_checked_configs: dict[tuple[int, Role], tuple[TLSConfig, X509Certificate | None]] = {}
+
+
+def _judge_config(config: TLSConfig, role: Role) -> X509Certificate | None:
     """Reject configurations that cannot work, before anything is sent (LocalProtocolError)."""
     if role is Role.SERVER and config.private_key is None:
         raise LocalProtocolError("a server needs certificate_chain and private_key")

@@ -74,6 +74,9 @@ def _hkdf_label_prefix(label: bytes, length: int) -> bytes:
     return length.to_bytes(2, "big") + bytes([len(full_label)]) + full_label
 
 
+_HASH_LENGTH_BYTE = {length: bytes((length,)) for length in (32, 48, 64)}  # SHA-256/384/512
+
+
 def hkdf_expand_label(
     crypto: CryptoProvider, hash_algorithm: HashAlgorithm, secret: bytes, label: bytes, context: bytes, length: int
 ) -> bytes:
@@ -365,9 +368,11 @@ class KeySchedule:
     def derive_secret(self, secret: bytes, label: bytes, transcript_hash: bytes) -> bytes:
         """``derive_secret`` for this schedule's own secrets (Hash.length bytes each), whose output
         is the single HKDF-Expand block T(1) = HMAC(Secret, HkdfLabel || 0x01) (RFC 5869 §2.3)."""
-        if len(secret) != self.hash_length or len(transcript_hash) > 255:
+        hash_length = self.hash_length
+        if len(secret) != hash_length or len(transcript_hash) != hash_length:
             return derive_secret(self._crypto, self.hash_algorithm, secret, label, transcript_hash)
-        info = _hkdf_label_prefix(label, self.hash_length) + bytes((len(transcript_hash),)) + transcript_hash
+        # HkdfLabel = length || "tls13 " + label || context (a Hash.length transcript hash).
+        info = _hkdf_label_prefix(label, hash_length) + _HASH_LENGTH_BYTE[hash_length] + transcript_hash
         return self._crypto.hmac(self.hash_algorithm, secret, info + b"\x01")
 
     def derive_handshake_secrets(self, shared_secret: bytes, transcript_hash: bytes) -> HandshakeSecrets:
