@@ -16,7 +16,6 @@ is always flushed before the write key changes (RFC 8446 §5.1).
 from __future__ import annotations
 
 import enum
-import functools
 import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -145,12 +144,14 @@ def known_schemes(values: Sequence[int]) -> tuple[SignatureScheme, ...]:
     return tuple(schemes)
 
 
-@functools.lru_cache(maxsize=256)
+_CHOSEN_SCHEMES_SIZE = 256
+_chosen_schemes: dict[tuple[int, CertificateType, tuple[int, ...]], tuple[TLSConfig, SignatureScheme | None]] = {}
+
+
 def _first_fitting_scheme(
-    ours: tuple[SignatureScheme, ...], peer_offered: tuple[int, ...], key: PublicKey, spki_der: bytes
+    ours: Sequence[SignatureScheme], peer_offered: Sequence[int], key: PublicKey, spki_der: bytes
 ) -> SignatureScheme | None:
-    """Our first CertificateVerify scheme the peer offered that fits our key: a pure function
-    of its arguments, which repeat on every connection of one configuration (memoised)."""
+    """Our first CertificateVerify scheme the peer offered that fits our key."""
     for scheme in ours:
         if scheme.allowed_in_certificate_verify and scheme in peer_offered and scheme_fits_key(scheme, key, spki_der):
             return scheme
@@ -339,14 +340,23 @@ class HandshakeContext:
         return None if self.local_leaf is None else self.local_leaf.spki_der
 
     def select_signature_scheme(self, peer_offered: Sequence[int]) -> SignatureScheme | None:
-        """Our first CertificateVerify scheme that fits our key and the peer offered (RFC 8446 §4.4.3)."""
+        """Our first CertificateVerify scheme that fits our key and the peer offered (RFC 8446 §4.4.3).
+        A function of the configuration, the certificate type we present and the offer, which
+        repeat on every connection: remembered per those three."""
+        config = self.config
+        key = (id(config), self.local_certificate_type, tuple(peer_offered))
+        chosen = _chosen_schemes.get(key)
+        if chosen is not None and chosen[0] is config:
+            return chosen[1]
         signer = self.signer
         spki_der = self.local_spki_der()
-        if signer is None or spki_der is None:
-            return None
-        return _first_fitting_scheme(
-            tuple(self.config.signature_schemes), tuple(peer_offered), signer.public_key(), spki_der
-        )
+        scheme = None
+        if signer is not None and spki_der is not None:
+            scheme = _first_fitting_scheme(config.signature_schemes, peer_offered, signer.public_key(), spki_der)
+        if len(_chosen_schemes) >= _CHOSEN_SCHEMES_SIZE:
+            _chosen_schemes.clear()
+        _chosen_schemes[key] = (config, scheme)  # holding the config keeps its id from being reused
+        return scheme
 
     def queue_certificate(self, context: bytes, *, send_chain: bool) -> None:
         """RFC 8446 §4.4.2: our chain, leaf first, or an empty list (a client declining).  RFC 7250

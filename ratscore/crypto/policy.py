@@ -72,7 +72,7 @@ def check_ed25519_public_key(data: bytes) -> None:
 
 
 def check_signature_key(algorithm: SignatureAlgorithm, key_type: KeyType) -> None:
-    if key_type not in algorithm.compatible_key_types():
+    if key_type not in algorithm.key_types:
         raise UnsupportedAlgorithm(f"{algorithm.label} cannot be used with a {key_type.label} key")
 
 

@@ -144,7 +144,7 @@ class SignatureAlgorithm(enum.Enum):
         self.is_ecdsa = label.startswith("ECDSA")
         self.is_rsa = label.startswith("RSA")
         self.is_pss = label.startswith("RSA-PSS")
-        self._compatible_key_types: tuple[KeyType, ...] = (
+        self.key_types: tuple[KeyType, ...] = (
             (KeyType.ED25519,)
             if label == "Ed25519"
             else (KeyType.ED448,)
@@ -155,7 +155,7 @@ class SignatureAlgorithm(enum.Enum):
         )
 
     def compatible_key_types(self) -> tuple[KeyType, ...]:
-        return self._compatible_key_types
+        return self.key_types
 
 
 class EcdsaEncoding(enum.Enum):
