@@ -357,7 +357,8 @@ class TLSConnection:
     @property
     def client_hello_extension_types(self) -> tuple[int, ...]:
         """Server: the extension types of the ClientHello (RFC 9261 §5.2.1)."""
-        return self._ctx.client_hello_extension_types
+        hello = self._ctx.client_hello
+        return () if hello is None else tuple([extension.extension_type for extension in hello.extensions])
 
     def transcript_hash_through(self, handshake_type: HandshakeType) -> bytes:
         """Transcript-Hash (RFC 8446 §4.4.1) up to and including the last message of this type

@@ -218,7 +218,7 @@ class HandshakeContext:
     peer_signature_algorithms: tuple[int, ...] = ()
     # What we asked for (client: in ClientHello, server: in CertificateRequest).
     offered_signature_algorithms: tuple[int, ...] = ()
-    client_hello_extension_types: tuple[int, ...] = ()
+    client_hello: ClientHello | None = None  # server: the ClientHello the handshake answered
     # Client state.
     client_random: bytes = b""
     legacy_session_id: bytes = b""

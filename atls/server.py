@@ -183,7 +183,7 @@ def _process_client_hello(
     if scheme is None:
         raise HandshakeFailure("no signature scheme in common with our certificate")  # RFC 8446 §4.4.3
     ctx.peer_signature_algorithms = algorithms.schemes
-    ctx.client_hello_extension_types = tuple([extension.extension_type for extension in hello.extensions])
+    ctx.client_hello = hello
     ctx.alpn_protocol = _negotiate_alpn(ctx, offered)
     sni = offered.get(ServerName)
     ctx.server_name = None if sni is None else sni.host_name

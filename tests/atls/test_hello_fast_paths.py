@@ -14,7 +14,7 @@ pytest.importorskip("cryptography")
 
 from atls import client as client_module
 from atls.config import TLSConfig
-from atls.connection import ClientConnection
+from atls.connection import ClientConnection, ServerConnection
 from atls.enums import (
     TLS13_VERSION,
     CertificateType,
@@ -24,11 +24,11 @@ from atls.enums import (
     SignatureScheme,
 )
 from atls.extensions import KeyShareEntry, KeyShareServerHello, SelectedVersion
-from atls.messages import ServerHello
+from atls.messages import ServerHello, decode_client_hello
 from atls.server import encode_server_hello
 from ratscore.crypto import CryptoProvider
 from ratscore.x509 import PinnedKeyVerifier
-from tests.atls.connection_helpers import client_config, credentials
+from tests.atls.connection_helpers import client_config, credentials, pump, server_config
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "defaults": {},
@@ -108,3 +108,18 @@ def test_server_hello_bytes_equal_the_encoded_message(
         ),
     ).encode()
     assert encode_server_hello(random, session_id, suite, group, key_exchange) == expected
+
+
+def test_server_reports_the_client_hello_extension_types(crypto: CryptoProvider) -> None:
+    # RFC 9261 §5.2.1 needs the ClientHello's extension types on the server; an empty tuple before it.
+    creds = credentials(crypto, "p256")
+    client = ClientConnection(client_config(crypto, creds.anchors, alpn_protocols=(b"h2",)))
+    server = ServerConnection(server_config(crypto, creds, alpn_protocols=(b"h2",)))
+    assert server.client_hello_extension_types == ()
+    first_flight = client.data_to_send()
+    sent = decode_client_hello(first_flight[9:])  # after the record and handshake headers
+    server.receive_data(first_flight)
+    client.receive_data(server.data_to_send())
+    pump(client, server)
+    assert server.client_hello_extension_types == tuple(extension.extension_type for extension in sent.extensions)
+    assert 16 in server.client_hello_extension_types  # application_layer_protocol_negotiation
