@@ -22,6 +22,7 @@ survive; compare them with the ``IntEnum`` members of ``atls.enums``.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -534,9 +535,42 @@ def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int
                 raise IllegalParameter("extension not allowed in this message")
             extensions.append(UnknownExtension(extension_type=extension_type, data=data.read(data.remaining)))
             continue
+        if extension_type in _REPEATED_TYPES:
+            extensions.append(_decode_repeated(extension_type, context, data.read(data.remaining)))
+            continue
         extensions.append(decoder(data, context))
         data.expect_end("extension")
     return tuple(extensions)
+
+
+# Extensions whose data is the same on every connection from one peer configuration (its
+# offers and answers, unlike key shares, PSK identities and binders, cookies or padding).  A
+# decoding is a frozen value that depends only on (type, message, bytes), so it is memoised by
+# them, bounded; a decoding failure raises every time (exceptions are not cached).
+_REPEATED_TYPES = frozenset(
+    {
+        ExtensionType.SERVER_NAME,
+        ExtensionType.MAX_FRAGMENT_LENGTH,
+        ExtensionType.SUPPORTED_GROUPS,
+        ExtensionType.SIGNATURE_ALGORITHMS,
+        ExtensionType.SIGNATURE_ALGORITHMS_CERT,
+        ExtensionType.SUPPORTED_VERSIONS,
+        ExtensionType.PSK_KEY_EXCHANGE_MODES,
+        ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+        ExtensionType.RECORD_SIZE_LIMIT,
+        ExtensionType.CLIENT_CERTIFICATE_TYPE,
+        ExtensionType.SERVER_CERTIFICATE_TYPE,
+        ExtensionType.CERTIFICATE_AUTHORITIES,
+    }
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _decode_repeated(extension_type: int, context: ExtensionContext, data: bytes) -> Extension:
+    reader = Reader(data)
+    extension = _DECODERS_BY_CONTEXT[context][extension_type](reader, context)
+    reader.expect_end("extension")
+    return extension
 
 
 def encode_extensions(writer: Writer, extensions: Sequence[Extension]) -> None:

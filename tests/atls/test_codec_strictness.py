@@ -21,6 +21,7 @@ from atls.extensions import (
     KeyShareClientHello,
     KeyShareEntry,
     RecordSizeLimit,
+    SupportedGroups,
     decode_extensions,
 )
 from atls.messages import (
@@ -123,6 +124,23 @@ def test_extension_in_wrong_message_is_illegal_parameter() -> None:
         decode_extensions(Reader(_extension_block((51, b"\x00\x1d"))), ExtensionContext.ENCRYPTED_EXTENSIONS)
     with pytest.raises(IllegalParameter):
         decode_extensions(Reader(_extension_block((16, b"\x00\x03\x02h2"))), ExtensionContext.SERVER_HELLO)
+
+
+def test_repeated_extensions_decode_alike_and_never_remember_a_failure() -> None:
+    # Offers that repeat on every connection (supported_groups here) are decoded once per exact
+    # bytes; a malformed one (odd length) is refused every time it arrives.
+    good = _extension_block((10, b"\x00\x02\x00\x1d"))
+    first = decode_extensions(Reader(good), ExtensionContext.CLIENT_HELLO)
+    assert first == decode_extensions(Reader(good), ExtensionContext.CLIENT_HELLO)
+    assert first[0] == SupportedGroups(groups=(0x1D,))
+    bad = _extension_block((10, b"\x00\x03\x00\x1d\x00"))
+    for _ in range(2):
+        with pytest.raises(DecodeErrorAlert):
+            decode_extensions(Reader(bad), ExtensionContext.CLIENT_HELLO)
+    trailing = _extension_block((10, b"\x00\x02\x00\x1d\x00"))  # a byte after the list
+    for _ in range(2):
+        with pytest.raises(DecodeErrorAlert):
+            decode_extensions(Reader(trailing), ExtensionContext.CLIENT_HELLO)
 
 
 def test_unknown_extension_is_kept() -> None:
