@@ -82,11 +82,22 @@ def _check_random(random: bytes) -> bytes:
     return random
 
 
+def _hello_start(body: bytes) -> tuple[int, bytes, bytes, Reader]:
+    """Both hellos begin ``ProtocolVersion legacy_version; Random random; opaque
+    legacy_session_id<0..32>`` (RFC 8446 §4.1.2, §4.1.3): those three, and a reader after them."""
+    if len(body) < 35:
+        raise DecodeErrorAlert("truncated input")
+    session_id_length = body[34]
+    if session_id_length > 32:
+        raise DecodeErrorAlert("vector length out of bounds")
+    end = 35 + session_id_length
+    if end > len(body):
+        raise DecodeErrorAlert("truncated input")
+    return (body[0] << 8) | body[1], body[2:34], body[35:end], Reader(body, end)
+
+
 def decode_client_hello(body: bytes) -> ClientHello:
-    reader = Reader(body)
-    legacy_version = reader.uint16()
-    random = reader.read(32)
-    legacy_session_id = reader.opaque(1, 0, 32)  # opaque legacy_session_id<0..32>
+    legacy_version, random, legacy_session_id, reader = _hello_start(body)
     cipher_suites = reader.uint16_list(2, 2, 0xFFFE)  # CipherSuite cipher_suites<2..2^16-2>
     compression = reader.opaque(1, 1)  # opaque legacy_compression_methods<1..2^8-1>
     # RFC 8446 §4.1.2: a TLS 1.2-or-older ClientHello may end here (no extensions block).
@@ -136,10 +147,7 @@ class ServerHello:
 
 
 def decode_server_hello(body: bytes) -> ServerHello:
-    reader = Reader(body)
-    legacy_version = reader.uint16()
-    random = reader.read(32)
-    session_id_echo = reader.opaque(1, 0, 32)
+    legacy_version, random, session_id_echo, reader = _hello_start(body)
     cipher_suite = reader.uint16()
     compression = reader.uint8()
     # RFC 8446 §4.1.3: the HRR extensions follow HRR rules (key_share = selected_group).
