@@ -10,7 +10,10 @@ Candidates, timed interleaved (``timing.py``; medians over rounds):
 
 * ``ours/crypto``: ``atls`` on the ``cryptography`` backend, in-memory pump, with atls's
   validated-chain cache emptied before each handshake, so the client path-validates the
-  chain every time as ssl and aioquic do (parsed certificates stay memoised by their bytes);
+  chain every time as ssl and aioquic do (what depends only on exact bytes or on the
+  configuration stays remembered, as in any long-running client or server: parsed
+  certificates, decoded Certificate/EncryptedExtensions messages and repeated extension
+  data, the ClientHello template, the library verifier for the current second);
 * ``ours/cached``: the same with the validated-chain cache kept (information only);
 * ``ours/pure``: ``atls`` on the pure-Python backend, validating every time (information);
 * ``pure/cached``: the pure backend with the chain verdict cached: like tlslite, which
@@ -191,8 +194,9 @@ def our_handshake(
     """One full handshake.  ``certificate_caches=False`` empties atls's validated-chain cache
     first, so every handshake verifies the chain's signatures, validity, constraints and
     hostname, as stdlib ssl and aioquic do: the like-for-like figure the targets are judged
-    on.  (Parsed certificates stay memoised by their bytes: parsing checks nothing that
-    depends on anything but the bytes.)"""
+    on.  (Parsed certificates and decoded messages stay memoised by their exact bytes:
+    decoding checks nothing that depends on anything but the bytes, and failures are never
+    remembered.)"""
 
     def run() -> object:
         if not certificate_caches:
