@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from ratscore.crypto import CryptoProvider, Signer
 from ratscore.errors import LocalProtocolError
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_GROUPS",
     "DEFAULT_SIGNATURE_SCHEMES",
     "ClientAuthentication",
+    "PerConfig",
     "TLSConfig",
     "VerifyMode",
     "utc_now",
@@ -189,3 +191,32 @@ class TLSConfig:
     @property
     def offered_key_share_groups(self) -> tuple[NamedGroup, ...]:
         return self.key_share_groups if self.key_share_groups is not None else self.groups[:1]
+
+
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+class PerConfig(Generic[_K, _V]):
+    """Values derived from a (frozen) ``TLSConfig`` and a key, remembered per configuration
+    object: what a connection would otherwise recompute identically for every connection.
+    Entries hold their configuration, so its ``id`` cannot be reused while it is cached; the
+    table is bounded (emptied when full)."""
+
+    __slots__ = ("_entries", "_limit")
+
+    def __init__(self, limit: int) -> None:
+        self._entries: dict[tuple[int, _K], tuple[TLSConfig, _V]] = {}
+        self._limit = limit
+
+    def get(self, config: TLSConfig, key: _K) -> tuple[bool, _V | None]:
+        """(found, value)."""
+        entry = self._entries.get((id(config), key))
+        if entry is not None and entry[0] is config:
+            return True, entry[1]
+        return False, None
+
+    def put(self, config: TLSConfig, key: _K, value: _V) -> None:
+        if len(self._entries) >= self._limit:
+            self._entries.clear()
+        self._entries[(id(config), key)] = (config, value)

@@ -35,7 +35,7 @@ from .alerts import AlertDescription, DecodeErrorAlert, InternalError, TLSAlert,
 from .certificates import parse_certificate
 from .client import start_client
 from .codec import HandshakeMessage, decode_alert, encode_alert
-from .config import ClientAuthentication, TLSConfig, VerifyMode
+from .config import ClientAuthentication, PerConfig, TLSConfig, VerifyMode
 from .enums import (
     CertificateType,
     CipherSuite,
@@ -62,19 +62,14 @@ _HANDSHAKE_TYPES: dict[int, HandshakeType] = {member.value: member for member in
 def _check_config(config: TLSConfig, role: Role) -> X509Certificate | None:
     """``_judge_config``, remembered per (configuration, role): a frozen configuration cannot
     change its verdict, and a server checks the same one for every connection."""
-    key = (id(config), role)
-    checked = _checked_configs.get(key)
-    if checked is not None and checked[0] is config:
-        return checked[1]
-    leaf = _judge_config(config, role)
-    if len(_checked_configs) >= _CHECKED_CONFIGS_SIZE:
-        _checked_configs.clear()
-    _checked_configs[key] = (config, leaf)  # holding the config keeps its id from being reused
+    found, leaf = _checked_configs.get(config, role)
+    if not found:
+        leaf = _judge_config(config, role)
+        _checked_configs.put(config, role, leaf)
     return leaf
 
 
-_CHECKED_CONFIGS_SIZE = 64
-_checked_configs: dict[tuple[int, Role], tuple[TLSConfig, X509Certificate | None]] = {}
+_checked_configs: PerConfig[Role, X509Certificate | None] = PerConfig(64)
 
 
 def _judge_config(config: TLSConfig, role: Role) -> X509Certificate | None:

@@ -32,7 +32,7 @@ from ratscore.errors import EncodeError
 
 from .alerts import DecodeErrorAlert, IllegalParameter
 from .codec import Reader, Writer
-from .enums import TLS13_VERSION, ExtensionContext, ExtensionType, MaxFragmentLength
+from .enums import ExtensionContext, ExtensionType, MaxFragmentLength
 from .psk_extensions import (
     EarlyDataIndication,
     PreSharedKeyOffer,
@@ -111,12 +111,9 @@ class ServerName:
             writer.opaque(2, self.host_name.encode("ascii"))
 
 
-_SERVER_NAME_ACKNOWLEDGEMENT = ServerName(host_name=None)  # frozen: one instance serves
-
-
 def _decode_server_name(reader: Reader, context: ExtensionContext) -> ServerName:
     if context is not _CH:
-        return _SERVER_NAME_ACKNOWLEDGEMENT  # RFC 6066 §3: the server's extension_data is empty
+        return ServerName(host_name=None)  # RFC 6066 §3: the server's extension_data is empty
     names = reader.vector(2, 1)
     host_name: str | None = None
     seen_types: set[int] = set()
@@ -464,14 +461,6 @@ def _empty(build: Callable[[], Extension]) -> _Decoder:
     return lambda reader, context: build()
 
 
-_TLS13_SELECTED = SelectedVersion(version=TLS13_VERSION)
-
-
-def _selected_version(version: int) -> SelectedVersion:
-    # The value every TLS 1.3 server sends decodes to one shared (frozen) instance.
-    return _TLS13_SELECTED if version == TLS13_VERSION else SelectedVersion(version=version)
-
-
 _ALL_STATUS = (_CH, _CR, _CT)
 # RFC 8446 §4.2 (and RFC 6066, 7250, 7301, 8449 for theirs): which message may carry what.
 _DECODERS: dict[tuple[int, ExtensionContext], _Decoder] = {
@@ -482,8 +471,8 @@ _DECODERS: dict[tuple[int, ExtensionContext], _Decoder] = {
     **{(ExtensionType.SIGNATURE_ALGORITHMS, c): _decode_signature_algorithms for c in (_CH, _CR)},
     **{(ExtensionType.SIGNATURE_ALGORITHMS_CERT, c): _decode_signature_algorithms_cert for c in (_CH, _CR)},
     (ExtensionType.SUPPORTED_VERSIONS, _CH): lambda r, c: SupportedVersions(versions=r.uint16_list(1, 2, 254)),
-    (ExtensionType.SUPPORTED_VERSIONS, _SH): _single(_selected_version, 2),
-    (ExtensionType.SUPPORTED_VERSIONS, _HRR): _single(_selected_version, 2),
+    (ExtensionType.SUPPORTED_VERSIONS, _SH): _single(lambda v: SelectedVersion(version=v), 2),
+    (ExtensionType.SUPPORTED_VERSIONS, _HRR): _single(lambda v: SelectedVersion(version=v), 2),
     (ExtensionType.KEY_SHARE, _CH): _decode_key_share_client_hello,
     (ExtensionType.KEY_SHARE, _SH): lambda r, c: KeyShareServerHello(server_share=_decode_key_share_entry(r)),
     (ExtensionType.KEY_SHARE, _HRR): _single(lambda g: KeyShareHelloRetryRequest(selected_group=g), 2),

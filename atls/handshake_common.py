@@ -41,7 +41,7 @@ from .alerts import (
 )
 from .certificates import parse_certificate, validate_cached
 from .codec import HandshakeMessage, HandshakeReassembler, encode_handshake
-from .config import TLSConfig, VerifyMode
+from .config import PerConfig, TLSConfig, VerifyMode
 from .enums import (
     SIGNATURE_SCHEMES_BY_CODE,
     CertificateType,
@@ -144,8 +144,7 @@ def known_schemes(values: Sequence[int]) -> tuple[SignatureScheme, ...]:
     return tuple(schemes)
 
 
-_CHOSEN_SCHEMES_SIZE = 256
-_chosen_schemes: dict[tuple[int, CertificateType, tuple[int, ...]], tuple[TLSConfig, SignatureScheme | None]] = {}
+_chosen_schemes: PerConfig[tuple[CertificateType, tuple[int, ...]], SignatureScheme | None] = PerConfig(256)
 
 
 def _first_fitting_scheme(
@@ -344,18 +343,15 @@ class HandshakeContext:
         A function of the configuration, the certificate type we present and the offer, which
         repeat on every connection: remembered per those three."""
         config = self.config
-        key = (id(config), self.local_certificate_type, tuple(peer_offered))
-        chosen = _chosen_schemes.get(key)
-        if chosen is not None and chosen[0] is config:
-            return chosen[1]
+        key = (self.local_certificate_type, tuple(peer_offered))
+        found, scheme = _chosen_schemes.get(config, key)
+        if found:
+            return scheme
         signer = self.signer
         spki_der = self.local_spki_der()
-        scheme = None
         if signer is not None and spki_der is not None:
             scheme = _first_fitting_scheme(config.signature_schemes, peer_offered, signer.public_key(), spki_der)
-        if len(_chosen_schemes) >= _CHOSEN_SCHEMES_SIZE:
-            _chosen_schemes.clear()
-        _chosen_schemes[key] = (config, scheme)  # holding the config keeps its id from being reused
+        _chosen_schemes.put(config, key, scheme)
         return scheme
 
     def queue_certificate(self, context: bytes, *, send_chain: bool) -> None:
