@@ -146,8 +146,8 @@ class Reader:
         return Reader(self._data, start, end)
 
     def extension_entries(self, minimum: int = 0) -> list[tuple[int, Reader]]:
-        """``vector(2, minimum).type_length_entries()`` in one step: an ``Extension
-        extensions<minimum..2^16-1>`` block (RFC 8446 §4.2) cut into (type, data reader)."""
+        """An ``Extension extensions<minimum..2^16-1>`` block (RFC 8446 §4.2), read in one step and
+        cut into (type, data reader) entries."""
         position = self._position
         start = position + 2
         if start > self._end:
@@ -162,13 +162,6 @@ class Reader:
         if start == end:
             return []
         return _type_length_entries(data, start, end)
-
-    def type_length_entries(self) -> list[tuple[int, Reader]]:
-        """Cut the rest of the input into ``uint16 type; opaque data<0..2^16-1>`` entries (the
-        ``Extension`` layout of RFC 8446 §4.2), each data as a sub-reader, in one pass."""
-        entries = _type_length_entries(self._data, self._position, self._end)
-        self._position = self._end
-        return entries
 
     def uint16_list(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> tuple[int, ...]:
         """A vector of uint16 code points; its byte length must be even (RFC 8446 §3.4)."""

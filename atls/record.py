@@ -282,10 +282,10 @@ class RecordLayer:
 
     def set_read_key(self, suite: CipherSuite, traffic_secret: bytes) -> None:
         """Install a new read key (sequence number restarts at 0, RFC 8446 §5.3)."""
-        self._read = RecordProtection(self._crypto, suite, *traffic_key_and_iv(self._crypto, suite, traffic_secret))
+        self._read = RecordProtection.from_traffic_secret(self._crypto, suite, traffic_secret)
 
     def set_write_key(self, suite: CipherSuite, traffic_secret: bytes) -> None:
-        self._write = RecordProtection(self._crypto, suite, *traffic_key_and_iv(self._crypto, suite, traffic_secret))
+        self._write = RecordProtection.from_traffic_secret(self._crypto, suite, traffic_secret)
 
     # -- RFC 8449 limits --------------------------------------------------------------------
     def set_send_record_size_limit(self, limit: int) -> None:
