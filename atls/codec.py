@@ -145,9 +145,10 @@ class Reader:
         self._position = end
         return Reader(self._data, start, end)
 
-    def extension_entries(self, minimum: int = 0) -> list[tuple[int, Reader]]:
-        """An ``Extension extensions<minimum..2^16-1>`` block (RFC 8446 §4.2), read in one step and
-        cut into (type, data reader) entries."""
+    def extension_block(self, minimum: int = 0) -> tuple[bytes, int, int]:
+        """Consume an ``Extension extensions<minimum..2^16-1>`` block (RFC 8446 §4.2) and return
+        (data, start, end): the block's entries are ``data[start:end]``, still to be cut (by
+        ``extensions.decode_extensions``, in one pass with the decoding)."""
         position = self._position
         start = position + 2
         if start > self._end:
@@ -159,9 +160,7 @@ class Reader:
         if end > self._end:
             raise DecodeErrorAlert("vector length exceeds the enclosing structure")
         self._position = end
-        if start == end:
-            return []
-        return _type_length_entries(data, start, end)
+        return data, start, end
 
     def uint16_list(self, prefix: int, minimum: int = 0, maximum: int | None = None) -> tuple[int, ...]:
         """A vector of uint16 code points; its byte length must be even (RFC 8446 §3.4)."""
@@ -169,20 +168,6 @@ class Reader:
         if len(raw) % 2:
             raise DecodeErrorAlert("odd length for a vector of uint16")
         return _uint16_struct(len(raw) // 2).unpack(raw)  # length checked: cannot raise
-
-
-def _type_length_entries(data: bytes, position: int, end: int) -> list[tuple[int, Reader]]:
-    entries = []
-    while position < end:
-        start = position + 4
-        if start > end:
-            raise DecodeErrorAlert("truncated input")
-        stop = start + ((data[position + 2] << 8) | data[position + 3])
-        if stop > end:
-            raise DecodeErrorAlert("vector length exceeds the enclosing structure")
-        entries.append(((data[position] << 8) | data[position + 1], Reader(data, start, stop)))
-        position = stop
-    return entries
 
 
 class Writer:

@@ -250,14 +250,16 @@ class KeyShareClientHello:
 def _decode_key_share_client_hello(reader: Reader, context: ExtensionContext) -> KeyShareClientHello:
     shares = reader.vector(2)
     entries: list[KeyShareEntry] = []
+    groups: set[int] = set()
     while not shares.at_end():
-        entry = _decode_key_share_entry(shares)
+        group = shares.uint16()
         # RFC 8446 §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same
         # group ... Servers MAY check for violations of these rules and abort the handshake
         # with an "illegal_parameter" alert".
-        if any(previous.group == entry.group for previous in entries):
+        if group in groups:
             raise IllegalParameter("two key shares for the same group")
-        entries.append(entry)
+        groups.add(group)
+        entries.append(KeyShareEntry(group=group, key_exchange=shares.opaque(2, 1)))
     return KeyShareClientHello(client_shares=tuple(entries))
 
 
@@ -506,14 +508,24 @@ _DECODERS_BY_CONTEXT: dict[ExtensionContext, dict[int, _Decoder]] = {
 
 
 def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int = 0) -> tuple[Extension, ...]:
-    """Decode ``Extension extensions<minimum..2^16-1>`` (RFC 8446 §4.2) from ``reader``."""
-    entries = reader.extension_entries(minimum)
-    if not entries:
+    """Decode ``Extension extensions<minimum..2^16-1>`` (RFC 8446 §4.2) from ``reader``: each
+    entry is ``ExtensionType extension_type; opaque extension_data<0..2^16-1>``, cut and decoded
+    in one pass."""
+    data, position, end = reader.extension_block(minimum)
+    if position == end:
         return ()
     extensions: list[Extension] = []
     seen: set[int] = set()
     decoders = _DECODERS_BY_CONTEXT[context]
-    for extension_type, data in entries:
+    while position < end:
+        start = position + 4
+        if start > end:
+            raise DecodeErrorAlert("truncated input")
+        stop = start + ((data[position + 2] << 8) | data[position + 3])
+        if stop > end:
+            raise DecodeErrorAlert("vector length exceeds the enclosing structure")
+        extension_type = (data[position] << 8) | data[position + 1]
+        position = stop
         if extension_type in seen:
             raise IllegalParameter("duplicate extension in one extension block")  # RFC 8446 §4.2
         seen.add(extension_type)
@@ -522,13 +534,13 @@ def decode_extensions(reader: Reader, context: ExtensionContext, *, minimum: int
             if extension_type in _RECOGNISED_TYPES:
                 # RFC 8446 §4.2: a recognised extension in a message not specified for it.
                 raise IllegalParameter("extension not allowed in this message")
-            extensions.append(UnknownExtension(extension_type=extension_type, data=data.read(data.remaining)))
-            continue
-        if extension_type in _REPEATED_TYPES:
-            extensions.append(_decode_repeated(extension_type, context, data.read(data.remaining)))
-            continue
-        extensions.append(decoder(data, context))
-        data.expect_end("extension")
+            extensions.append(UnknownExtension(extension_type=extension_type, data=data[start:stop]))
+        elif extension_type in _REPEATED_TYPES:
+            extensions.append(_decode_repeated(extension_type, context, data[start:stop]))
+        else:
+            entry = Reader(data, start, stop)
+            extensions.append(decoder(entry, context))
+            entry.expect_end("extension")
     return tuple(extensions)
 
 
