@@ -343,7 +343,7 @@ def _handle_hello_retry_request(ctx: HandshakeContext, hello: ServerHello, messa
     ctx.start_key_schedule(suite)
     # RFC 8446 §4.4.1: ClientHello1 is replaced by message_hash(Hash(ClientHello1)).
     ctx.transcript.replace_client_hello_with_message_hash()
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     ctx.hello_retry_request = True
     if selected_group is not None:
         ctx.key_share_private_keys.clear()
@@ -382,7 +382,7 @@ def _handle_real_server_hello(ctx: HandshakeContext, hello: ServerHello, message
     if ctx.cipher_suite is None:
         ctx.start_key_schedule(suite)
     ctx.group = group
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     ctx.derive_handshake_keys(shared)
     # RFC 8446 §5.1: handshake messages MUST NOT span a key change.
     ctx.reassembler.ensure_aligned()
@@ -411,7 +411,7 @@ def handle_encrypted_extensions(ctx: HandshakeContext, message: HandshakeMessage
         ctx.reject_unoffered(
             [extension.extension_type for extension in extensions], allowed | {ExtensionType.SUPPORTED_GROUPS}
         )
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     answered = ExtensionIndex(extensions)
     if answered.get(ServerName) is not None:
         ctx.server_name = ctx.config.server_name
@@ -454,7 +454,7 @@ def handle_certificate_request(ctx: HandshakeContext, message: HandshakeMessage)
     algorithms = find_extension(request.extensions, SignatureAlgorithms)
     if algorithms is None:
         raise MissingExtension("CertificateRequest without signature_algorithms")  # RFC 8446 §4.3.2
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     ctx.certificate_requested = True
     ctx.peer_signature_algorithms = algorithms.schemes
     return State.CLIENT_WAIT_CERTIFICATE
@@ -469,13 +469,13 @@ def handle_certificate(ctx: HandshakeContext, message: HandshakeMessage) -> Stat
     if not certificate.entries:
         raise DecodeErrorAlert("empty server Certificate")
     ctx.accept_peer_certificate(certificate, Purpose.SERVER_AUTH)
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     return State.CLIENT_WAIT_CERTIFICATE_VERIFY
 
 
 def handle_certificate_verify(ctx: HandshakeContext, message: HandshakeMessage) -> State:
     ctx.verify_peer_certificate_verify(decode_certificate_verify(message.body), ctx.offered_signature_algorithms)
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     return State.CLIENT_WAIT_FINISHED
 
 
@@ -483,7 +483,7 @@ def handle_finished(ctx: HandshakeContext, message: HandshakeMessage) -> State:
     suite = ctx.cipher_suite
     assert suite is not None and ctx.group is not None
     ctx.verify_peer_finished(message)
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     ctx.derive_application_keys()
     ctx.reassembler.ensure_aligned()  # RFC 8446 §5.1
     ctx.record_layer.set_read_key(suite, ctx.server_application_traffic_secret)

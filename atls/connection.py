@@ -362,7 +362,7 @@ class TLSConnection:
         Finished, the points where the handshake itself needs the hash; other types raise
         ``LocalProtocolError``."""
         try:
-            return self._ctx.transcript_hashes[handshake_type]
+            return self._ctx.transcript.recorded[handshake_type]
         except KeyError:
             raise LocalProtocolError(f"no transcript hash recorded through {handshake_type.name}") from None
 

@@ -84,20 +84,6 @@ class State(enum.Enum):
     ERROR = "error"
 
 
-# HandshakeType by code point: a dict lookup instead of the (much slower) enum call.
-# The message types after which the handshake needs the Transcript-Hash (key derivation,
-# CertificateVerify, Finished; RFC 8446 §4.4.1, §7.1) and records it for RFC 9261; after the
-# others (ClientHello, EncryptedExtensions, CertificateRequest) the hash is only updated.
-RECORDED_TRANSCRIPT_TYPES: dict[int, HandshakeType] = {
-    member.value: member
-    for member in (
-        HandshakeType.SERVER_HELLO,
-        HandshakeType.CERTIFICATE,
-        HandshakeType.CERTIFICATE_VERIFY,
-        HandshakeType.FINISHED,
-    )
-}
-
 _CERTIFICATE_ALERTS: dict[CertificateErrorReason, type[TLSAlert]] = {
     # RFC 8446 §6.2 alert meanings; the mapping follows ratscore.x509.errors.
     CertificateErrorReason.BAD_SIGNATURE: BadCertificate,
@@ -229,22 +215,10 @@ class HandshakeContext:
     # Server state.
     cookie: bytes | None = None
     first_client_hello: ClientHello | None = None
-    # Transcript-Hash after each handshake message, by type (the last one of each type).
-    transcript_hashes: dict[HandshakeType, bytes] = field(default_factory=dict)
 
     # -- transcript and output ---------------------------------------------------------------
-    def add_to_transcript(self, raw: bytes) -> None:
-        """RFC 8446 §4.4.1: every handshake message, header included, in order."""
-        handshake_type = RECORDED_TRANSCRIPT_TYPES.get(raw[0])
-        if handshake_type is None:
-            self.transcript.update(raw)
-            return
-        digest = self.transcript.update_and_digest(raw)
-        if digest is not None:
-            self.transcript_hashes[handshake_type] = digest
-
     def queue_handshake(self, raw: bytes) -> None:
-        self.add_to_transcript(raw)
+        self.transcript.add(raw)  # RFC 8446 §4.4.1: every handshake message, header included, in order
         self.flight.append(raw)
 
     def flush_flight(self, *, legacy_record_version: int | None = None) -> None:

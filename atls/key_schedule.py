@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from ratscore.crypto.types import CryptoProvider, HashAlgorithm, HashContext
 from ratscore.errors import EncodeError, LocalProtocolError
 
-from .enums import CipherSuite, Role
+from .enums import CipherSuite, HandshakeType, Role
 from .messages import encode_message_hash
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "next_traffic_secret",
     "tls_exporter",
     "traffic_key_and_iv",
+    "traffic_key_info",
     "traffic_keys",
 ]
 
@@ -123,11 +124,12 @@ def traffic_keys(crypto: CryptoProvider, suite: CipherSuite, traffic_secret: byt
 # Per suite: (hash, HkdfLabel("key", "", key_length) || 0x01, key_length, HkdfLabel("iv", ...) ||
 # 0x01, iv_length).  Both lengths are below Hash.length, so each output is the single block
 # T(1) = HMAC(Secret, HkdfLabel || 0x01) of RFC 5869 §2.3, truncated.
-_TRAFFIC_KEY_INFO: dict[CipherSuite, tuple[HashAlgorithm, bytes, int, bytes, int]] = {}
+TrafficKeyInfo = tuple[HashAlgorithm, bytes, int, bytes, int]
+_TRAFFIC_KEY_INFO: dict[CipherSuite, TrafficKeyInfo] = {}
 
 
-def traffic_key_and_iv(crypto: CryptoProvider, suite: CipherSuite, traffic_secret: bytes) -> tuple[bytes, bytes]:
-    """``traffic_keys`` as a (key, iv) pair, with the labels encoded once per suite."""
+def traffic_key_info(suite: CipherSuite) -> TrafficKeyInfo:
+    """The per-suite constants of ``traffic_key_and_iv``, encoded once."""
     info = _TRAFFIC_KEY_INFO.get(suite)
     if info is None:
         key_length, iv_length = suite.key_length, suite.iv_length
@@ -138,7 +140,12 @@ def traffic_key_and_iv(crypto: CryptoProvider, suite: CipherSuite, traffic_secre
             encode_hkdf_label(b"iv", b"", iv_length) + b"\x01",
             iv_length,
         )
-    hash_algorithm, key_info, key_length, iv_info, iv_length = info
+    return info
+
+
+def traffic_key_and_iv(crypto: CryptoProvider, suite: CipherSuite, traffic_secret: bytes) -> tuple[bytes, bytes]:
+    """``traffic_keys`` as a (key, iv) pair, with the labels encoded once per suite."""
+    hash_algorithm, key_info, key_length, iv_info, iv_length = traffic_key_info(suite)
     if len(traffic_secret) < hash_algorithm.digest_size:  # not a secret of this schedule: the generic path
         return (
             hkdf_expand_label(crypto, hash_algorithm, traffic_secret, b"key", b"", key_length),
@@ -223,10 +230,27 @@ class Exporter:
         return f"Exporter({self.hash_algorithm.name}, <secret>)"
 
 
+# The message types after which the handshake needs the Transcript-Hash (key derivation,
+# CertificateVerify, Finished; RFC 8446 §4.4.1, §7.1) and records it for RFC 9261; after the
+# others (ClientHello, EncryptedExtensions, CertificateRequest) the hash is only updated.
+# Keyed by code point: a dict lookup instead of the (much slower) enum call.
+RECORDED_TRANSCRIPT_TYPES: dict[int, HandshakeType] = {
+    member.value: member
+    for member in (
+        HandshakeType.SERVER_HELLO,
+        HandshakeType.CERTIFICATE,
+        HandshakeType.CERTIFICATE_VERIFY,
+        HandshakeType.FINISHED,
+    )
+}
+
+
 class Transcript:
     """The running Transcript-Hash of RFC 8446 §4.4.1.
 
-    Feed each handshake message's raw encoding (header included) with ``update``.  Until
+    Feed each handshake message's raw encoding (header included) with ``add`` (the
+    handshake's path: it also records the hash after the ``RECORDED_TRANSCRIPT_TYPES``
+    in ``recorded``) or ``update``.  Until
     ``set_hash_algorithm`` is called the messages are buffered (a client does not know the
     hash before ServerHello).  After a HelloRetryRequest, call
     ``replace_client_hello_with_message_hash`` *before* adding the HRR: the transcript then
@@ -241,6 +265,8 @@ class Transcript:
         # The digest of the messages so far, kept until the next update: a handshake reads the
         # same Transcript-Hash several times (key derivation, CertificateVerify, Finished).
         self._digest: bytes | None = None
+        # Transcript-Hash after each recorded message type (the last message of each type).
+        self.recorded: dict[HandshakeType, bytes] = {}
 
     @property
     def hash_algorithm(self) -> HashAlgorithm | None:
@@ -266,17 +292,21 @@ class Transcript:
             self._context.update(raw_message)
             self._digest = None
 
-    def update_and_digest(self, raw_message: bytes) -> bytes | None:
-        """``update``, then the new Transcript-Hash (None while the hash is not known yet)."""
+    def add(self, raw_message: bytes) -> None:
+        """``update``; after a message of a ``RECORDED_TRANSCRIPT_TYPES`` type (once the hash is
+        known) also take the new Transcript-Hash and record it in ``recorded``."""
         self._message_count += 1
         context = self._context
         if context is None:
             assert self._buffered is not None
             self._buffered.append(raw_message)
-            return None
+            return
         context.update(raw_message)
-        digest = self._digest = context.digest()
-        return digest
+        recorded_type = RECORDED_TRANSCRIPT_TYPES.get(raw_message[0])
+        if recorded_type is None:
+            self._digest = None
+        else:
+            self.recorded[recorded_type] = self._digest = context.digest()
 
     def digest(self) -> bytes:
         """Transcript-Hash of every message so far (the context is not finalised)."""

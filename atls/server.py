@@ -197,7 +197,7 @@ def _process_client_hello(
     ctx.group = group
     if ctx.key_schedule is None:
         ctx.start_key_schedule(suite)
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
 
     # RFC 8446 §4.1.3: echo the client's legacy_session_id.
     server_hello = encode_server_hello(
@@ -318,7 +318,7 @@ def _send_hello_retry_request(
 ) -> State:
     """RFC 8446 §4.1.4: ask for a share of ``group`` and/or echo a cookie."""
     ctx.start_key_schedule(suite)
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     first_hello_hash = ctx.transcript.digest()
     # RFC 8446 §4.4.1: ClientHello1 becomes message_hash(Hash(ClientHello1)).
     ctx.transcript.replace_client_hello_with_message_hash()
@@ -397,16 +397,16 @@ def handle_certificate(ctx: HandshakeContext, message: HandshakeMessage) -> Stat
         # handshake with a "certificate_required" alert" on an empty Certificate.
         if ctx.config.client_authentication is ClientAuthentication.REQUIRE:
             raise CertificateRequired("the client sent no certificate")
-        ctx.add_to_transcript(message.raw)
+        ctx.transcript.add(message.raw)
         return State.SERVER_WAIT_FINISHED
     ctx.accept_peer_certificate(certificate, Purpose.CLIENT_AUTH)
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     return State.SERVER_WAIT_CERTIFICATE_VERIFY
 
 
 def handle_certificate_verify(ctx: HandshakeContext, message: HandshakeMessage) -> State:
     ctx.verify_peer_certificate_verify(decode_certificate_verify(message.body), ctx.offered_signature_algorithms)
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     return State.SERVER_WAIT_FINISHED
 
 
@@ -414,7 +414,7 @@ def handle_finished(ctx: HandshakeContext, message: HandshakeMessage) -> State:
     suite = ctx.cipher_suite
     assert suite is not None and ctx.group is not None
     ctx.verify_peer_finished(message)
-    ctx.add_to_transcript(message.raw)
+    ctx.transcript.add(message.raw)
     ctx.reassembler.ensure_aligned()  # RFC 8446 §5.1
     ctx.record_layer.set_read_key(suite, ctx.client_application_traffic_secret)
     ctx.record_layer.accept_change_cipher_spec = False  # RFC 8446 §5: the peer's Finished arrived
