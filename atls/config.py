@@ -146,6 +146,11 @@ class TLSConfig:
     hello_retry_cookie_factory: Callable[[bytes], bytes] | None = None
     # Server: the list sent in EncryptedExtensions supported_groups (RFC 8446 §4.2.7); None: not sent.
     advertised_groups: tuple[int, ...] | None = None
+    # Remember successful path validations (``atls.certificates``: keyed by the exact chain,
+    # anchors, hostname and purpose, answered only inside the path's validity window).  False:
+    # every handshake validates the peer's chain from scratch, as OpenSSL does, and nothing is
+    # stored.
+    remember_validations: bool = True
     now: Callable[[], datetime.datetime] = field(default=utc_now)
     crypto: CryptoProvider | str | None = None
 

@@ -25,7 +25,7 @@ from ratscore.crypto.encoding import OID_RSASSA_PSS, public_key_to_spki
 from ratscore.crypto.types import CryptoProvider, EcdsaEncoding, PrivateKey, PublicKey, Signer
 from ratscore.errors import CryptoError, DecodeError, InvalidPublicKey, UnsupportedAlgorithm
 from ratscore.x509 import Certificate as X509Certificate
-from ratscore.x509 import CertificateError, CertificateErrorReason, Purpose
+from ratscore.x509 import CertificateError, CertificateErrorReason, Purpose, validate
 
 from .alerts import (
     BadCertificate,
@@ -379,14 +379,25 @@ class HandshakeContext:
         try:
             if config.verify_mode is VerifyMode.CERTIFICATE:
                 hostname = config.server_name if (purpose is Purpose.SERVER_AUTH and config.check_hostname) else None
-                validate_cached(
-                    certificates,
-                    config.trust_anchors,
-                    now=config.now(),
-                    crypto=self.crypto,
-                    hostname=hostname,
-                    purpose=purpose,
-                )
+                if config.remember_validations:
+                    validate_cached(
+                        certificates,
+                        config.trust_anchors,
+                        now=config.now(),
+                        crypto=self.crypto,
+                        hostname=hostname,
+                        purpose=purpose,
+                    )
+                else:
+                    validate(
+                        leaf,
+                        certificates[1:],
+                        config.trust_anchors,
+                        now=config.now(),
+                        crypto=self.crypto,
+                        hostname=hostname,
+                        purpose=purpose,
+                    )
                 public_key = leaf.public_key
             elif config.verify_mode is VerifyMode.PINNED:
                 assert config.pinned_keys is not None

@@ -3,8 +3,9 @@
 Separate benchmark runs drift by a few per cent on these machines, more than most single
 changes to the engine gain.  This runs the working tree's ``atls`` and an earlier copy as two
 candidates of ``timing.run_group`` (the same workload as ``tls_handshakes.py``'s ours/crypto:
-X25519, ECDSA-P256 under one CA, AES-128-GCM, validated-chain cache emptied before each
-handshake), so drift hits both alike.  ``ratscore`` is shared: the comparison covers what
+X25519, ECDSA-P256 under one CA, AES-128-GCM, the chain validated on every handshake:
+``remember_validations=False`` where the version has it, the validated-chain cache emptied
+before each handshake where it does not), so drift hits both alike.  ``ratscore`` is shared: the comparison covers what
 differs under ``atls/``.
 
     git worktree add /tmp/atls-base HEAD~3
@@ -17,6 +18,7 @@ relative, so it loads as a package of its own).  Not part of ``make bench``: it 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import os
 import shutil
@@ -55,17 +57,21 @@ def _handshake(package: Any, pki: Pki, crypto: CryptoProvider) -> Callable[[], o
         verify_mode=package.VerifyMode.NONE,
         crypto=crypto,
     )
+    # Versions before ``remember_validations`` validate every chain only with the cache emptied.
+    remembers = "remember_validations" not in {field.name for field in dataclasses.fields(package.TLSConfig)}
     client_config = package.TLSConfig(
         cipher_suites=suites,
         groups=groups,
         trust_anchors=(load_der_certificate(pki.ca_der),),
         server_name=HOSTNAME,
         crypto=crypto,
+        **({} if remembers else {"remember_validations": False}),
     )
     completed = package.HandshakeCompleted
 
     def run() -> object:
-        certificates.forget_validations()
+        if remembers:
+            certificates.forget_validations()
         client, server = package.ClientConnection(client_config), package.ServerConnection(server_config)
         done = 0
         while True:

@@ -8,13 +8,15 @@ certificates, keys and configurations (contexts) are built once, as a server wou
 
 Candidates, timed interleaved (``timing.py``; medians over rounds):
 
-* ``ours/crypto``: ``atls`` on the ``cryptography`` backend, in-memory pump, with atls's
-  validated-chain cache emptied before each handshake, so the client path-validates the
-  chain every time as ssl and aioquic do (what depends only on exact bytes or on the
-  configuration stays remembered, as in any long-running client or server: parsed
-  certificates, decoded Certificate/EncryptedExtensions messages and repeated extension
-  data, the ClientHello template, the library verifier for the current second);
-* ``ours/cached``: the same with the validated-chain cache kept (information only);
+* ``ours/crypto``: ``atls`` on the ``cryptography`` backend, in-memory pump, the client
+  configured with ``remember_validations=False``, so it path-validates the chain every
+  time as ssl and aioquic do, and keeps no validated-chain cache, as they keep none (what
+  depends only on exact bytes or on the configuration stays remembered, as in any
+  long-running client or server: parsed certificates, decoded Certificate/
+  EncryptedExtensions messages and repeated extension data, the ClientHello template, the
+  library verifier for the current second);
+* ``ours/cached``: the default configuration, whose validated-chain cache answers every
+  handshake after the first (information only);
 * ``ours/pure``: ``atls`` on the pure-Python backend, validating every time (information);
 * ``pure/cached``: the pure backend with the chain verdict cached: like tlslite, which
   validates no chain, its client then checks only CertificateVerify and Finished;
@@ -83,7 +85,6 @@ from atls import (  # noqa: E402
     TLSConnection,
     VerifyMode,
 )
-from atls.certificates import forget_validations  # noqa: E402
 from benchmarks.timing import Candidate, run_group  # noqa: E402
 from ratscore.crypto import CryptoProvider, KeyType, get_provider  # noqa: E402
 from ratscore.x509 import load_der_certificate  # noqa: E402
@@ -154,7 +155,9 @@ def mint_pki() -> Pki:
 
 
 # -- ours ------------------------------------------------------------------------------------
-def our_configs(pki: Pki, crypto: CryptoProvider) -> tuple[TLSConfig, TLSConfig]:
+def our_configs(pki: Pki, crypto: CryptoProvider, *, remember_validations: bool = True) -> tuple[TLSConfig, TLSConfig]:
+    """Client and server configurations.  ``remember_validations=False``: the client path-validates
+    the server's chain on every handshake and stores nothing, as stdlib ssl and aioquic do."""
     suites = (CipherSuite.TLS_AES_128_GCM_SHA256,)
     groups = (NamedGroup.X25519,)
     server = TLSConfig(
@@ -170,6 +173,7 @@ def our_configs(pki: Pki, crypto: CryptoProvider) -> tuple[TLSConfig, TLSConfig]
         groups=groups,
         trust_anchors=(load_der_certificate(pki.ca_der),),
         server_name=HOSTNAME,
+        remember_validations=remember_validations,
         crypto=crypto,
     )
     return client, server
@@ -188,19 +192,15 @@ def _pump(client: TLSConnection, server: TLSConnection) -> list[object]:
             return events
 
 
-def our_handshake(
-    client_config: TLSConfig, server_config: TLSConfig, *, certificate_caches: bool = True
-) -> Callable[[], object]:
-    """One full handshake.  ``certificate_caches=False`` empties atls's validated-chain cache
-    first, so every handshake verifies the chain's signatures, validity, constraints and
-    hostname, as stdlib ssl and aioquic do: the like-for-like figure the targets are judged
-    on.  (Parsed certificates and decoded messages stay memoised by their exact bytes:
+def our_handshake(client_config: TLSConfig, server_config: TLSConfig) -> Callable[[], object]:
+    """One full handshake between fresh connections.  With a client configuration made with
+    ``remember_validations=False`` every handshake verifies the chain's signatures, validity,
+    constraints and hostname, as stdlib ssl and aioquic do: the like-for-like figure the targets
+    are judged on.  (Parsed certificates and decoded messages stay memoised by their exact bytes:
     decoding checks nothing that depends on anything but the bytes, and failures are never
     remembered.)"""
 
     def run() -> object:
-        if not certificate_caches:
-            forget_validations()
         client = ClientConnection(client_config)
         server = ServerConnection(server_config)
         events = _pump(client, server)
@@ -419,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     crypto_provider, pure_provider = get_provider("cryptography"), get_provider("pure")
     crypto_client, crypto_server = our_configs(pki, crypto_provider)
     pure_client, pure_server = our_configs(pki, pure_provider)
+    crypto_validating, _ = our_configs(pki, crypto_provider, remember_validations=False)
+    pure_validating, _ = our_configs(pki, pure_provider, remember_validations=False)
     contexts = ssl_contexts(pki)
     probe = ssl_handshake_pair(contexts)
     cipher = probe.client.cipher()
@@ -426,9 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ssl: {ssl.OPENSSL_VERSION}, {cipher[0]}, {probe.client.version()}")
 
     candidates = [
-        Candidate("ours/crypto", our_handshake(crypto_client, crypto_server, certificate_caches=False)),
+        Candidate("ours/crypto", our_handshake(crypto_validating, crypto_server)),
         Candidate("ours/cached", our_handshake(crypto_client, crypto_server)),
-        Candidate("ours/pure", our_handshake(pure_client, pure_server, certificate_caches=False)),
+        Candidate("ours/pure", our_handshake(pure_validating, pure_server)),
         Candidate("pure/cached", our_handshake(pure_client, pure_server)),
         Candidate("ssl", ssl_handshake(contexts)),
     ]
@@ -443,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         "Full handshakes (X25519, ECDSA-P256 leaf under one CA, AES-128-GCM, client verifies chain + hostname)",
         result.seconds_per_op,
         # Like for like: ssl and aioquic path-validate the chain on every handshake, so they meet
-        # ours/crypto (validation cache emptied each time); tlslite-ng validates no chain at all, so
+        # ours/crypto (no validation remembered); tlslite-ng validates no chain at all, so
         # it meets pure/cached (our chain verdict remembered; CertificateVerify still checked).
         [("ours/crypto", "ssl", 1.0), ("ours/crypto", "aioquic", 1.3), ("pure/cached", "tlslite", 3.0)],
     )
