@@ -120,12 +120,13 @@ def _subject(hostname: str) -> verification.Subject:
 
 
 # Verifiers are immutable; a client validating many handshakes per second rebuilds the same one.
+# Keyed by the hostname string: a library Subject would be hashed by Python code on every lookup.
 @functools.lru_cache(maxsize=64)
 def _server_verifier(
-    anchor_ders: tuple[bytes, ...], subject: verification.Subject, max_depth: int, second: datetime.datetime
+    anchor_ders: tuple[bytes, ...], hostname: str, max_depth: int, second: datetime.datetime
 ) -> verification.ServerVerifier:
     builder = verification.PolicyBuilder().store(_store(anchor_ders)).time(second).max_chain_depth(max_depth)
-    return builder.build_server_verifier(subject)
+    return builder.build_server_verifier(_subject(hostname))
 
 
 @functools.lru_cache(maxsize=64)
@@ -169,14 +170,14 @@ def validate_chain(
         raise LocalProtocolError(f"cryptography's verifier cannot check {purpose.name} with hostname {hostname!r}")
     ours = (leaf, *intermediates, *trust_anchors)
     try:
-        library = [_library_certificate(certificate.der) for certificate in ours]
+        peer = _library_certificate(leaf.der)
+        chain = [_library_certificate(certificate.der) for certificate in intermediates] if intermediates else []
         anchors = tuple([anchor.der for anchor in trust_anchors])
-        peer, chain = library[0], library[1 : 1 + len(intermediates)]
         # The library keeps whole seconds of the validation time (X.509 times have no finer
         # grain), so a verifier built for this second judges exactly as one built for ``now``.
         second = now.replace(microsecond=0)
         if hostname is not None:
-            verified = _server_verifier(anchors, _subject(hostname), max_depth, second).verify(peer, chain)
+            verified = _server_verifier(anchors, hostname, max_depth, second).verify(peer, chain)
         else:
             verified = _client_verifier(anchors, max_depth, second).verify(peer, chain).chain
     except verification.VerificationError as exc:
@@ -187,4 +188,5 @@ def validate_chain(
     if leaf.key_usage is not None and KeyUsage.DIGITAL_SIGNATURE not in leaf.key_usage:
         raise CertificateError(Reason.KEY_USAGE, f"{leaf.subject}: keyUsage lacks digital_signature")
     # Map the library's path back to our objects; certificates compare by their DER (Rust side).
+    library = [peer, *chain, *[_library_certificate(anchor.der) for anchor in trust_anchors]]
     return [ours[library.index(certificate)] for certificate in verified]
