@@ -75,7 +75,11 @@ def _hkdf_label_prefix(label: bytes, length: int) -> bytes:
     return length.to_bytes(2, "big") + bytes([len(full_label)]) + full_label
 
 
-_HASH_LENGTH_BYTE = {length: bytes((length,)) for length in (32, 48, 64)}  # SHA-256/384/512
+@functools.lru_cache(maxsize=128)
+def _hash_context_label_prefix(label: bytes, hash_length: int) -> bytes:
+    """``HkdfLabel`` up to its context, for a context of ``hash_length`` bytes (a transcript
+    hash) and an output of the same length: Derive-Secret's label, encoded once."""
+    return _hkdf_label_prefix(label, hash_length) + bytes((hash_length,))
 
 
 def hkdf_expand_label(
@@ -402,8 +406,8 @@ class KeySchedule:
         if len(secret) != hash_length or len(transcript_hash) != hash_length:
             return derive_secret(self._crypto, self.hash_algorithm, secret, label, transcript_hash)
         # HkdfLabel = length || "tls13 " + label || context (a Hash.length transcript hash).
-        info = _hkdf_label_prefix(label, hash_length) + _HASH_LENGTH_BYTE[hash_length] + transcript_hash
-        return self._crypto.hmac(self.hash_algorithm, secret, info + b"\x01")
+        info = _hash_context_label_prefix(label, hash_length) + transcript_hash + b"\x01"
+        return self._crypto.hmac(self.hash_algorithm, secret, info)
 
     def derive_handshake_secrets(self, shared_secret: bytes, transcript_hash: bytes) -> HandshakeSecrets:
         """``shared_secret``: the (EC)DHE output; ``transcript_hash``: ClientHello..ServerHello."""
