@@ -33,9 +33,16 @@ class Candidate:
 class GroupResult:
     label: str
     seconds_per_op: dict[str, float]
+    # Each candidate's seconds per operation in every round, in round order.
+    rounds: dict[str, list[float]] = field(default_factory=dict)
 
     def ratio(self, slow: str, fast: str) -> float:
         return self.seconds_per_op[slow] / self.seconds_per_op[fast]
+
+    def round_ratios(self, slow: str, fast: str) -> list[float]:
+        """``slow / fast`` within each round (the two ran seconds apart): the spread shows how
+        far the machine's drift moves a ratio that ``ratio`` reports as one median figure."""
+        return [a / b for a, b in zip(self.rounds[slow], self.rounds[fast], strict=True)]
 
 
 def _calibrate(candidate: Candidate, batch_seconds: float) -> None:
@@ -74,4 +81,8 @@ def run_group(
     finally:
         if gc_was_enabled:
             gc.enable()
-    return GroupResult(label, {candidate.name: candidate.median for candidate in candidates})
+    return GroupResult(
+        label,
+        {candidate.name: candidate.median for candidate in candidates},
+        {candidate.name: list(candidate.samples) for candidate in candidates},
+    )
