@@ -54,7 +54,6 @@ __all__ = [
     "next_traffic_secret",
     "tls_exporter",
     "traffic_key_and_iv",
-    "traffic_key_info",
     "traffic_keys",
 ]
 
@@ -128,12 +127,11 @@ def traffic_keys(crypto: CryptoProvider, suite: CipherSuite, traffic_secret: byt
 # Per suite: (hash, HkdfLabel("key", "", key_length) || 0x01, key_length, HkdfLabel("iv", ...) ||
 # 0x01, iv_length).  Both lengths are below Hash.length, so each output is the single block
 # T(1) = HMAC(Secret, HkdfLabel || 0x01) of RFC 5869 §2.3, truncated.
-TrafficKeyInfo = tuple[HashAlgorithm, bytes, int, bytes, int]
-_TRAFFIC_KEY_INFO: dict[CipherSuite, TrafficKeyInfo] = {}
+_TRAFFIC_KEY_INFO: dict[CipherSuite, tuple[HashAlgorithm, bytes, int, bytes, int]] = {}
 
 
-def traffic_key_info(suite: CipherSuite) -> TrafficKeyInfo:
-    """The per-suite constants of ``traffic_key_and_iv``, encoded once."""
+def traffic_key_and_iv(crypto: CryptoProvider, suite: CipherSuite, traffic_secret: bytes) -> tuple[bytes, bytes]:
+    """``traffic_keys`` as a (key, iv) pair, with the labels encoded once per suite."""
     info = _TRAFFIC_KEY_INFO.get(suite)
     if info is None:
         key_length, iv_length = suite.key_length, suite.iv_length
@@ -144,12 +142,7 @@ def traffic_key_info(suite: CipherSuite) -> TrafficKeyInfo:
             encode_hkdf_label(b"iv", b"", iv_length) + b"\x01",
             iv_length,
         )
-    return info
-
-
-def traffic_key_and_iv(crypto: CryptoProvider, suite: CipherSuite, traffic_secret: bytes) -> tuple[bytes, bytes]:
-    """``traffic_keys`` as a (key, iv) pair, with the labels encoded once per suite."""
-    hash_algorithm, key_info, key_length, iv_info, iv_length = traffic_key_info(suite)
+    hash_algorithm, key_info, key_length, iv_info, iv_length = info
     if len(traffic_secret) < hash_algorithm.digest_size:  # not a secret of this schedule: the generic path
         return (
             hkdf_expand_label(crypto, hash_algorithm, traffic_secret, b"key", b"", key_length),
@@ -252,9 +245,9 @@ RECORDED_TRANSCRIPT_TYPES: dict[int, HandshakeType] = {
 class Transcript:
     """The running Transcript-Hash of RFC 8446 §4.4.1.
 
-    Feed each handshake message's raw encoding (header included) with ``add`` (the
-    handshake's path: it also records the hash after the ``RECORDED_TRANSCRIPT_TYPES``
-    in ``recorded``) or ``update``.  Until
+    Feed each handshake message's raw encoding (header included) with ``add`` (alias
+    ``update``), which also records the hash after the ``RECORDED_TRANSCRIPT_TYPES`` in
+    ``recorded``.  Until
     ``set_hash_algorithm`` is called the messages are buffered (a client does not know the
     hash before ServerHello).  After a HelloRetryRequest, call
     ``replace_client_hello_with_message_hash`` *before* adding the HRR: the transcript then
@@ -287,18 +280,9 @@ class Transcript:
         self._buffered = None
         self._context = context
 
-    def update(self, raw_message: bytes) -> None:
-        self._message_count += 1
-        if self._context is None:
-            assert self._buffered is not None
-            self._buffered.append(raw_message)
-        else:
-            self._context.update(raw_message)
-            self._digest = None
-
     def add(self, raw_message: bytes) -> None:
-        """``update``; after a message of a ``RECORDED_TRANSCRIPT_TYPES`` type (once the hash is
-        known) also take the new Transcript-Hash and record it in ``recorded``."""
+        """Add one handshake message; after a message of a ``RECORDED_TRANSCRIPT_TYPES`` type
+        (once the hash is known) also take the new Transcript-Hash and record it in ``recorded``."""
         self._message_count += 1
         context = self._context
         if context is None:
@@ -311,6 +295,8 @@ class Transcript:
             self._digest = None
         else:
             self.recorded[recorded_type] = self._digest = context.digest()
+
+    update = add  # the hash-object name for the same operation
 
     def digest(self) -> bytes:
         """Transcript-Hash of every message so far (the context is not finalised)."""

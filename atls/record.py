@@ -37,7 +37,7 @@ from ratscore.errors import CryptoError, EncodeError, LocalProtocolError
 
 from .alerts import BadRecordMac, RecordOverflow, UnexpectedMessage
 from .enums import TLS12_VERSION, CipherSuite, ContentType
-from .key_schedule import traffic_key_and_iv, traffic_key_info
+from .key_schedule import traffic_key_and_iv
 
 __all__ = [
     "MAX_CIPHERTEXT_LENGTH",
@@ -193,14 +193,8 @@ class RecordProtection:
 
     @classmethod
     def from_traffic_secret(cls, crypto: CryptoProvider, suite: CipherSuite, traffic_secret: bytes) -> RecordProtection:
-        """RFC 8446 §7.3: protection under ``traffic_secret``'s write key and IV (a handshake
-        installs eight: ``traffic_key_and_iv``'s usual case is inlined)."""
-        hash_algorithm, key_info, key_length, iv_info, iv_length = traffic_key_info(suite)
-        if len(traffic_secret) < hash_algorithm.digest_size:
-            return cls(crypto, suite, *traffic_key_and_iv(crypto, suite, traffic_secret))
-        hmac = crypto.hmac
-        key = hmac(hash_algorithm, traffic_secret, key_info)[:key_length]
-        return cls(crypto, suite, key, hmac(hash_algorithm, traffic_secret, iv_info)[:iv_length])
+        key, iv = traffic_key_and_iv(crypto, suite, traffic_secret)
+        return cls(crypto, suite, key, iv)
 
     def __repr__(self) -> str:
         return f"RecordProtection({self.suite.name}, seq={self.sequence_number})"
