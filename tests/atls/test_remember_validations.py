@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("cryptography")
+pytest.importorskip("cryptography", reason="the test PKI is minted with the cryptography package")
 
 import atls.certificates
 import atls.handshake_common
